@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// `prismaquant inspect MODEL_DIR [--json] [--linears]`: the model inventory.
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "core/model/inventory_report.h"
+
+namespace pq::cli {
+namespace {
+
+struct InspectArgs
+{
+    std::string modelDir;
+    bool json = false;
+    bool linears = false;
+};
+
+int runInspect(const InspectArgs &args)
+{
+    auto inv = core::inventoryModelDir(args.modelDir);
+    if (!inv) {
+        fmt::print(stderr, "error: {}\n", inv.error().message());
+        return exitCodeFor(inv.error());
+    }
+    core::InspectOptions options;
+    options.modelDir = args.modelDir;
+    options.includeLinears = args.linears;
+    if (args.json) {
+        fmt::print("{}\n", core::inventoryToJson(*inv, options));
+    } else {
+        fmt::print("{}", core::inventoryToText(*inv, options));
+    }
+    return EXIT_OK;
+}
+
+} // namespace
+
+void registerInspect(CLI::App &app, CommandRegistry &registry)
+{
+    auto args = std::make_shared<InspectArgs>();
+    CLI::App *sub = app.add_subcommand(
+            "inspect",
+            "Show what a model directory holds: architecture, profile, parameters and bytes by "
+            "role, Linears and fused groups, MoE layout, MTP, passthrough, source dtype.\n"
+            "Works with weights, with only config.json + model.safetensors.index.json, or with "
+            "config.json alone (shapes derived from the config).\n\n"
+            "Examples:\n  prismaquant inspect examples/tiny-llama\n"
+            "  prismaquant inspect ~/models/Qwen3-30B-A3B --json --linears");
+    sub->add_option("MODEL_DIR", args->modelDir, "Hugging Face model directory")
+            ->required()
+            ->check(CLI::ExistingDirectory);
+    sub->add_flag("--json", args->json, "Print the documented JSON (docs/inspect-json.md)");
+    sub->add_flag("--linears", args->linears, "With --json: include every Linear");
+    registry.add(sub, [args] { return runInspect(*args); });
+}
+
+} // namespace pq::cli

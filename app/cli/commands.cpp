@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#include "app/cli/commands.h"
+
+#include <cstdio>
+
+#include "app/cli/exit_codes.h"
+
+namespace pq::cli {
+
+int CommandRegistry::run() const
+{
+    for (const Entry &e : m_commands) {
+        if (e.sub->parsed()) {
+            return e.action();
+        }
+    }
+    return EXIT_USAGE;
+}
+
+int exitCodeFor(const core::Error &error)
+{
+    switch (error.code) {
+    case core::ErrorCode::Cancelled:
+        return EXIT_CANCELLED;
+    case core::ErrorCode::Io:
+    case core::ErrorCode::NoSpace:
+        return EXIT_IO;
+    case core::ErrorCode::InvalidArgument:
+        return EXIT_USAGE;
+    default:
+        return EXIT_INPUT;
+    }
+}
+
+} // namespace pq::cli

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace pq::cli {
+
+/** Holds the action of the subcommand that was selected on the command line. */
+class CommandRegistry
+{
+public:
+    using Action = std::function<int()>;
+
+    /** Registers `action` to run when `sub` was given. */
+    void add(CLI::App *sub, Action action) { m_commands.push_back({sub, std::move(action)}); }
+
+    /** Runs the parsed subcommand; returns its exit code. */
+    int run() const;
+
+private:
+    struct Entry
+    {
+        CLI::App *sub;
+        Action action;
+    };
+    std::vector<Entry> m_commands;
+};
+
+void registerInspect(CLI::App &app, CommandRegistry &registry);
+void registerSynth(CLI::App &app, CommandRegistry &registry);
+
+} // namespace pq::cli

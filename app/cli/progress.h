@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/util/job_context.h"
+
+namespace pq::cli {
+
+/**
+ * Prints job progress on stderr: one live line (rewritten in place, with rate and ETA) on a
+ * terminal, plain lines at most every few seconds otherwise (logs, pipes, CI).
+ * Single-threaded: call the callback from the job's thread only.
+ */
+class ProgressPrinter
+{
+public:
+    ProgressPrinter();
+
+    core::JobContext::ProgressFn callback();
+
+    /** Ends the live line. */
+    void finish();
+
+private:
+    void update(std::string_view stage, std::uint64_t done, std::uint64_t total);
+
+    bool m_tty = false;
+    bool m_open = false;
+    std::string m_stage;
+    std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_last;
+};
+
+} // namespace pq::cli

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "core/io/checkpoint_writer.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/io/checkpoint.h"
+#include "core/io/safetensors_header.h"
+
+namespace pq::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+/** The reference writer's order: larger element alignment first, then name. */
+bool diskOrder(const TensorInfo &a, const TensorInfo &b)
+{
+    const unsigned alignA = std::max(1U, dtypeBits(a.dtype) / 8);
+    const unsigned alignB = std::max(1U, dtypeBits(b.dtype) / 8);
+    return alignA != alignB ? alignA > alignB : a.name < b.name;
+}
+
+} // namespace
+
+Result<CheckpointWriter> CheckpointWriter::create(const std::string &directory,
+                                                  std::vector<TensorInfo> tensors,
+                                                  CheckpointWriterOptions options)
+{
+    CheckpointWriter w;
+    w.m_directory = directory;
+    w.m_options = std::move(options);
+    std::set<std::string> names;
+    for (TensorInfo &t : tensors) {
+        const auto bytes = t.byteSize();
+        if (!bytes) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "shape and dtype do not give a whole number of bytes")
+                    .withTensor(t.name);
+        }
+        if (!names.insert(t.name).second) {
+            return makeError(ErrorCode::InvalidArgument, "tensor name given twice")
+                    .withTensor(t.name);
+        }
+        if (w.m_shards.empty()
+            || (w.m_shards.back().bytes + *bytes > w.m_options.maxShardBytes
+                && !w.m_shards.back().tensors.empty())) {
+            w.m_shards.emplace_back();
+        }
+        w.m_shards.back().bytes += *bytes;
+        w.m_shards.back().tensors.push_back(std::move(t));
+    }
+    if (w.m_shards.empty()) {
+        w.m_shards.emplace_back();  // a checkpoint with no tensors is still a valid file
+    }
+    for (Shard &shard : w.m_shards) {
+        std::sort(shard.tensors.begin(), shard.tensors.end(), diskOrder);
+        for (const TensorInfo &t : shard.tensors) {
+            w.m_order.push_back(t.name);
+        }
+    }
+    PQ_TRY_STATUS(w.openShard(0));
+    return w;
+}
+
+std::vector<std::string> CheckpointWriter::shardFileNames() const
+{
+    if (m_shards.size() == 1) {
+        return {"model.safetensors"};
+    }
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < m_shards.size(); ++i) {
+        out.push_back(fmt::format("model-{:05d}-of-{:05d}.safetensors", i + 1, m_shards.size()));
+    }
+    return out;
+}
+
+Status CheckpointWriter::openShard(std::size_t shard)
+{
+    m_shard = shard;
+    m_inShard = 0;
+    const std::string path = (fs::path(m_directory) / shardFileNames()[shard]).string();
+    auto file = AtomicFile::create(path);
+    if (!file) {
+        return std::move(file).error();
+    }
+    m_file = std::move(*file);
+    const std::string header = buildSafetensorsHeader(m_shards[shard].tensors, m_options.metadata);
+    return m_file->write(header);
+}
+
+Status CheckpointWriter::writeTensor(const std::string &name, std::span<const std::byte> data)
+{
+    if (m_next >= m_order.size() || m_order[m_next] != name || !m_file) {
+        return makeError(ErrorCode::InvalidArgument,
+                         m_next < m_order.size()
+                                 ? fmt::format("written out of order; expected '{}'", m_order[m_next])
+                                 : std::string("every tensor has already been written"))
+                .withTensor(name);
+    }
+    const TensorInfo &info = m_shards[m_shard].tensors[m_inShard];
+    if (data.size() != info.byteSize().value_or(0)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("got {} bytes, the declared shape needs {}", data.size(),
+                                     info.byteSize().value_or(0)))
+                .withTensor(name);
+    }
+    PQ_TRY_STATUS(m_file->write(data));
+    ++m_next;
+    ++m_inShard;
+    if (m_inShard == m_shards[m_shard].tensors.size()) {
+        PQ_TRY_STATUS(m_file->commit());
+        m_file.reset();
+        if (m_shard + 1 < m_shards.size()) {
+            PQ_TRY_STATUS(openShard(m_shard + 1));
+        }
+    }
+    return {};
+}
+
+Status CheckpointWriter::finish()
+{
+    if (m_finished) {
+        return makeError(ErrorCode::InvalidArgument, "finish() called twice");
+    }
+    if (m_next != m_order.size()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("{} of {} tensors were written", m_next, m_order.size()))
+                .withTensor(m_order[m_next]);
+    }
+    if (m_file) {  // only for a checkpoint without tensors
+        PQ_TRY_STATUS(m_file->commit());
+        m_file.reset();
+    }
+    m_finished = true;
+    if (m_shards.size() == 1) {
+        return {};
+    }
+    nlohmann::ordered_json index;
+    std::uint64_t total = 0;
+    nlohmann::ordered_json weightMap = nlohmann::ordered_json::object();
+    const std::vector<std::string> names = shardFileNames();
+    std::map<std::string, std::string> sorted;
+    for (std::size_t s = 0; s < m_shards.size(); ++s) {
+        total += m_shards[s].bytes;
+        for (const TensorInfo &t : m_shards[s].tensors) {
+            sorted.emplace(t.name, names[s]);
+        }
+    }
+    for (const auto &[name, shard] : sorted) {
+        weightMap[name] = shard;
+    }
+    index["metadata"] = {{"total_size", total}};
+    index["weight_map"] = std::move(weightMap);
+    return writeFileAtomically((fs::path(m_directory) / INDEX_FILE_NAME).string(),
+                               index.dump(2) + "\n");
+}
+
+} // namespace pq::core
