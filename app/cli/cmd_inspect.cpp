@@ -37,7 +37,7 @@ int runInspect(const InspectArgs &args)
     return EXIT_OK;
 }
 
-} // namespace
+}  // namespace
 
 void registerInspect(CLI::App &app, CommandRegistry &registry)
 {
@@ -58,4 +58,4 @@ void registerInspect(CLI::App &app, CommandRegistry &registry)
     registry.add(sub, [args] { return runInspect(*args); });
 }
 
-} // namespace pq::cli
+}  // namespace pq::cli

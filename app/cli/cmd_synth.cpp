@@ -33,7 +33,8 @@ int runSynth(const SynthArgs &args)
     options.maxShardBytes = static_cast<std::uint64_t>(args.shardGb * 1e9);
     ProgressPrinter progress;
     core::JobContext ctx(progress.callback());
-    const core::Status st = core::writeSyntheticCheckpoint(*text, args.outDir, args.seed, options, ctx);
+    const core::Status st =
+            core::writeSyntheticCheckpoint(*text, args.outDir, args.seed, options, ctx);
     progress.finish();
     if (!st) {
         fmt::print(stderr, "error: {}\n", st.error().message());
@@ -43,7 +44,7 @@ int runSynth(const SynthArgs &args)
     return EXIT_OK;
 }
 
-} // namespace
+}  // namespace
 
 void registerSynth(CLI::App &app, CommandRegistry &registry)
 {
@@ -52,7 +53,8 @@ void registerSynth(CLI::App &app, CommandRegistry &registry)
             "synth",
             "Write a checkpoint with random weights and the tensor names and shapes a config.json "
             "describes (for benchmarks and tests; it knows nothing).\n\n"
-            "Example:\n  prismaquant synth ~/models/Qwen3-8B/config.json --out /tmp/qwen3-8b-random");
+            "Example:\n  prismaquant synth ~/models/Qwen3-8B/config.json --out "
+            "/tmp/qwen3-8b-random");
     sub->add_option("CONFIG_JSON", args->config, "a Hugging Face config.json")
             ->required()
             ->check(CLI::ExistingFile);
@@ -62,4 +64,4 @@ void registerSynth(CLI::App &app, CommandRegistry &registry)
     registry.add(sub, [args] { return runSynth(*args); });
 }
 
-} // namespace pq::cli
+}  // namespace pq::cli

@@ -32,4 +32,4 @@ int exitCodeFor(const core::Error &error)
     }
 }
 
-} // namespace pq::cli
+}  // namespace pq::cli

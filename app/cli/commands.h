@@ -26,10 +26,11 @@ private:
         CLI::App *sub;
         Action action;
     };
+
     std::vector<Entry> m_commands;
 };
 
 void registerInspect(CLI::App &app, CommandRegistry &registry);
 void registerSynth(CLI::App &app, CommandRegistry &registry);
 
-} // namespace pq::cli
+}  // namespace pq::cli

@@ -15,4 +15,4 @@ inline constexpr int EXIT_IO = 4;         ///< reading or writing failed (disk f
 /** The exit code for an engine error. */
 int exitCodeFor(const core::Error &error);
 
-} // namespace pq::cli
+}  // namespace pq::cli

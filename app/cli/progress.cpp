@@ -11,8 +11,7 @@ namespace pq::cli {
 ProgressPrinter::ProgressPrinter()
     : m_tty(::isatty(STDERR_FILENO) == 1)
     , m_start(std::chrono::steady_clock::now())
-{
-}
+{}
 
 core::JobContext::ProgressFn ProgressPrinter::callback()
 {
@@ -40,9 +39,10 @@ void ProgressPrinter::update(std::string_view stage, std::uint64_t done, std::ui
     const double secs = duration<double>(now - m_start).count();
     const double rate = secs > 0 ? static_cast<double>(done) / secs : 0.0;
     const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
-    const std::string line = fmt::format("{}: {}/{} ({:.0f}%)  {:.1f}/s  ETA {:.0f}s", m_stage, done,
-                                         total, total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
-                                         rate, eta);
+    const std::string line = fmt::format(
+            "{}: {}/{} ({:.0f}%)  {:.1f}/s  ETA {:.0f}s", m_stage, done, total,
+            total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
+            rate, eta);
     if (m_tty) {
         fmt::print(stderr, "\r\033[K{}", line);
         m_open = true;
@@ -60,4 +60,4 @@ void ProgressPrinter::finish()
     }
 }
 
-} // namespace pq::cli
+}  // namespace pq::cli

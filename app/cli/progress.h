@@ -35,4 +35,4 @@ private:
     std::chrono::steady_clock::time_point m_last;
 };
 
-} // namespace pq::cli
+}  // namespace pq::cli

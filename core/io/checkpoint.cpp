@@ -20,42 +20,186 @@ Error indexError(std::string detail, const std::string &path)
     return makeError(ErrorCode::InvalidFormat, std::move(detail)).withPath(path);
 }
 
+/**
+ * SAX handler for `{"metadata": {...}, "weight_map": {"name": "shard", ...}}`. It builds the map
+ * directly (no DOM), refuses duplicate tensor names and skips any other top-level key.
+ */
+class IndexSax
+{
+public:
+    using json = nlohmann::json;
+
+    CheckpointIndex index;
+    std::string error;
+    std::string errorTensor;
+    bool sawWeightMap = false;
+
+    bool null() { return scalar(); }
+
+    bool boolean(bool /*unused*/) { return scalar(); }
+
+    bool number_float(json::number_float_t /*unused*/, const json::string_t & /*unused*/)
+    {
+        return scalar();
+    }
+
+    bool binary(json::binary_t & /*unused*/) { return scalar(); }
+
+    bool number_integer(json::number_integer_t v)
+    {
+        if (isTotalSize()) {
+            return v >= 0 ? (index.totalSize = static_cast<std::uint64_t>(v), true)
+                          : fail("metadata.total_size is negative");
+        }
+        return scalar();
+    }
+
+    bool number_unsigned(json::number_unsigned_t v)
+    {
+        if (isTotalSize()) {
+            index.totalSize = v;
+            return true;
+        }
+        return scalar();
+    }
+
+    bool string(json::string_t &s)
+    {
+        if (m_depth == 2 && m_section == Section::WeightMap) {
+            const auto [it, inserted] = index.weightMap.emplace(m_key, s);
+            if (!inserted) {
+                errorTensor = m_key;
+                return fail("tensor listed twice in weight_map");
+            }
+            return true;
+        }
+        return scalar();
+    }
+
+    bool start_object(std::size_t /*unused*/)
+    {
+        ++m_depth;
+        if (m_depth == 2) {
+            m_section = m_key == "weight_map" ? Section::WeightMap
+                        : m_key == "metadata" ? Section::Metadata
+                                              : Section::Other;
+            sawWeightMap = sawWeightMap || m_section == Section::WeightMap;
+        } else if (m_depth > 2 && m_section == Section::WeightMap) {
+            errorTensor = m_key;
+            return fail("weight_map value is not a file name");
+        }
+        return true;
+    }
+
+    bool end_object()
+    {
+        --m_depth;
+        return true;
+    }
+
+    bool start_array(std::size_t /*unused*/)
+    {
+        const bool ok = scalar();
+        ++m_depth;
+        return ok;
+    }
+
+    bool end_array()
+    {
+        --m_depth;
+        return true;
+    }
+
+    bool key(json::string_t &k)
+    {
+        m_key = k;
+        return true;
+    }
+
+    bool parse_error(std::size_t /*unused*/,
+                     const std::string & /*unused*/,
+                     const nlohmann::detail::exception &ex)
+    {
+        return fail(fmt::format("index is not a valid JSON object: {}", ex.what()));
+    }
+
+private:
+    enum class Section
+    {
+        None,
+        WeightMap,
+        Metadata,
+        Other
+    };
+
+    bool isTotalSize() const
+    {
+        return m_depth == 2 && m_section == Section::Metadata && m_key == "total_size";
+    }
+
+    /** Any other value: fine outside weight_map, an error inside it. */
+    bool scalar()
+    {
+        if (m_depth == 0) {
+            return fail("index is not a valid JSON object");
+        }
+        if (m_depth >= 2 && m_section == Section::WeightMap) {
+            errorTensor = m_key;
+            return fail("weight_map value is not a file name");
+        }
+        if (isTotalSize()) {
+            return fail("metadata.total_size is not a non-negative integer");
+        }
+        return true;
+    }
+
+    bool fail(std::string what)
+    {
+        if (error.empty()) {
+            error = std::move(what);
+        }
+        return false;
+    }
+
+    int m_depth = 0;
+    Section m_section = Section::None;
+    std::string m_key;
+};
+
 Result<CheckpointIndex> parseIndexJson(const std::string &text, const std::string &path)
 {
-    const nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
-    if (root.is_discarded() || !root.is_object()) {
-        return indexError("index is not a valid JSON object", path);
+    IndexSax sax;
+    const bool ok = nlohmann::json::sax_parse(text, &sax, nlohmann::json::input_format_t::json,
+                                              true, false);
+    if (!ok || !sax.error.empty()) {
+        Error e = indexError(sax.error.empty() ? std::string("index is not a valid JSON object")
+                                               : sax.error,
+                             path);
+        return std::move(e).withTensor(sax.errorTensor);
     }
-    const auto wm = root.find("weight_map");
-    if (wm == root.end() || !wm->is_object()) {
+    if (!sax.sawWeightMap) {
         return indexError("index has no \"weight_map\" object", path);
     }
-    CheckpointIndex index;
     std::set<std::string> shards;
-    for (const auto &[name, shard] : wm->items()) {
-        if (!shard.is_string()) {
-            return indexError("weight_map value is not a file name", path).withTensor(name);
-        }
-        const auto &shardName = shard.get_ref<const std::string &>();
-        index.weightMap.emplace(name, shardName);
-        shards.insert(shardName);
+    for (const auto &[name, shard] : sax.index.weightMap) {
+        shards.insert(shard);
     }
-    index.shardNames.assign(shards.begin(), shards.end());
-    const auto meta = root.find("metadata");
-    if (meta != root.end() && meta->is_object()) {
-        const auto ts = meta->find("total_size");
-        if (ts != meta->end() && ts->is_number_unsigned()) {
-            index.totalSize = ts->get<std::uint64_t>();
-        } else if (ts != meta->end() && ts->is_number_integer() && ts->get<std::int64_t>() >= 0) {
-            index.totalSize = static_cast<std::uint64_t>(ts->get<std::int64_t>());
-        } else if (ts != meta->end() && !ts->is_null()) {
-            return indexError("metadata.total_size is not a non-negative integer", path);
-        }
-    }
-    return index;
+    sax.index.shardNames.assign(shards.begin(), shards.end());
+    return std::move(sax.index);
 }
 
-} // namespace
+}  // namespace
+
+namespace {
+
+bool isUnder(const fs::path &root, const fs::path &path)
+{
+    const auto [rootEnd, pathIt] =
+            std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+    return rootEnd == root.end();
+}
+
+}  // namespace
 
 bool isPathInside(const std::string &dir, const std::string &name)
 {
@@ -77,8 +221,12 @@ bool isPathInside(const std::string &dir, const std::string &name)
     if (ec) {
         return false;
     }
-    const auto [baseEnd, fullIt] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
-    return baseEnd == base.end();
+    if (isUnder(base, full)) {
+        return true;
+    }
+    // A Hugging Face cache snapshot (<repo>/snapshots/<rev>/) links its files to <repo>/blobs/.
+    const fs::path snapshots = base.parent_path();
+    return snapshots.filename() == "snapshots" && isUnder(snapshots.parent_path() / "blobs", full);
 }
 
 Result<CheckpointIndex> readCheckpointIndex(const std::string &indexPath)
@@ -94,9 +242,9 @@ Result<CheckpointIndex> readCheckpointIndex(const std::string &indexPath)
     const std::string dir = fs::path(indexPath).parent_path().string();
     for (const std::string &shard : index->shardNames) {
         if (!isPathInside(dir.empty() ? "." : dir, shard)) {
-            return makeError(ErrorCode::UnsafePath,
-                             fmt::format("shard name '{}' leads outside the model directory",
-                                         shard))
+            return makeError(
+                           ErrorCode::UnsafePath,
+                           fmt::format("shard name '{}' leads outside the model directory", shard))
                     .withPath(indexPath);
         }
     }
@@ -127,7 +275,7 @@ Result<std::vector<std::string>> listSafetensorsFiles(const std::string &dir)
     return files;
 }
 
-} // namespace
+}  // namespace
 
 Result<Checkpoint> Checkpoint::open(const std::string &path)
 {
@@ -206,10 +354,13 @@ Status Checkpoint::collect()
 
 Status Checkpoint::checkIndex(const CheckpointIndex &index, const std::string &indexPath) const
 {
+    // open() opened the shards in index.shardNames order, so shard i is shardNames[i].
     for (const auto &[name, shardName] : index.weightMap) {
         const Entry *e = find(name);
-        const std::string expected = (fs::path(m_directory) / shardName).string();
-        if (e == nullptr || m_shards[e->shard].path() != expected) {
+        const auto it =
+                std::lower_bound(index.shardNames.begin(), index.shardNames.end(), shardName);
+        const auto expected = static_cast<std::size_t>(it - index.shardNames.begin());
+        if (e == nullptr || e->shard != expected) {
             return makeError(ErrorCode::InvalidFormat,
                              fmt::format("index places the tensor in '{}' but that shard does not "
                                          "hold it",
@@ -241,4 +392,4 @@ std::uint64_t Checkpoint::totalTensorBytes() const
     return total;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -61,8 +61,11 @@ public:
 
     /** Every tensor, sorted by name. */
     const std::vector<Entry> &tensors() const { return m_tensors; }
+
     const std::vector<SafetensorsFile> &shards() const { return m_shards; }
+
     const std::string &directory() const { return m_directory; }
+
     bool hasIndex() const { return m_hasIndex; }
 
     const Entry *find(std::string_view name) const;
@@ -82,4 +85,4 @@ private:
     std::unordered_map<std::string_view, std::size_t> m_byName;
 };
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,20 +17,73 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/** The reference writer's order: larger element alignment first, then name. */
+/** The reference writer's order: descending dtype (its enum runs by ascending alignment, like
+ *  ours), then name; so every tensor starts at a multiple of its element size. */
 bool diskOrder(const TensorInfo &a, const TensorInfo &b)
 {
-    const unsigned alignA = std::max(1U, dtypeBits(a.dtype) / 8);
-    const unsigned alignB = std::max(1U, dtypeBits(b.dtype) / 8);
-    return alignA != alignB ? alignA > alignB : a.name < b.name;
+    return a.dtype != b.dtype ? a.dtype > b.dtype : a.name < b.name;
 }
 
-} // namespace
+/** Strict UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), as JSON needs. */
+bool isValidUtf8(std::string_view s)
+{
+    constexpr std::uint32_t MIN_CODE_POINT[] = {0, 0, 0x80, 0x800, 0x10000};
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80              ? 1
+                                : (c & 0xE0U) == 0xC0 ? 2
+                                : (c & 0xF0U) == 0xE0 ? 3
+                                : (c & 0xF8U) == 0xF0 ? 4
+                                                      : 0;
+        if (len == 0 || len > s.size() - i) {
+            return false;
+        }
+        std::uint32_t cp = len == 1 ? c : c & (0x7FU >> len);
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0U) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6U) | (cc & 0x3FU);
+        }
+        if (cp < MIN_CODE_POINT[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+/** Names the header can carry: JSON needs UTF-8 (the serializer throws otherwise) and
+ *  `__metadata__` is the format's reserved key. */
+Status checkNames(const std::vector<TensorInfo> &tensors,
+                  const std::map<std::string, std::string> &metadata)
+{
+    for (const TensorInfo &t : tensors) {
+        if (!isValidUtf8(t.name)) {
+            return makeError(ErrorCode::InvalidArgument, "tensor name is not valid UTF-8")
+                    .withTensor(t.name);
+        }
+        if (t.name == "__metadata__") {
+            return makeError(ErrorCode::InvalidArgument, "the name is reserved by the format")
+                    .withTensor(t.name);
+        }
+    }
+    for (const auto &[key, value] : metadata) {
+        if (!isValidUtf8(key) || !isValidUtf8(value)) {
+            return makeError(ErrorCode::InvalidArgument, "metadata is not valid UTF-8");
+        }
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<CheckpointWriter> CheckpointWriter::create(const std::string &directory,
                                                   std::vector<TensorInfo> tensors,
                                                   CheckpointWriterOptions options)
 {
+    PQ_TRY_STATUS(checkNames(tensors, options.metadata));
     CheckpointWriter w;
     w.m_directory = directory;
     w.m_options = std::move(options);
@@ -45,9 +99,8 @@ Result<CheckpointWriter> CheckpointWriter::create(const std::string &directory,
             return makeError(ErrorCode::InvalidArgument, "tensor name given twice")
                     .withTensor(t.name);
         }
-        if (w.m_shards.empty()
-            || (w.m_shards.back().bytes + *bytes > w.m_options.maxShardBytes
-                && !w.m_shards.back().tensors.empty())) {
+        if (w.m_shards.empty() || (w.m_shards.back().bytes + *bytes > w.m_options.maxShardBytes &&
+                                   !w.m_shards.back().tensors.empty())) {
             w.m_shards.emplace_back();
         }
         w.m_shards.back().bytes += *bytes;
@@ -95,10 +148,11 @@ Status CheckpointWriter::openShard(std::size_t shard)
 Status CheckpointWriter::writeTensor(const std::string &name, std::span<const std::byte> data)
 {
     if (m_next >= m_order.size() || m_order[m_next] != name || !m_file) {
-        return makeError(ErrorCode::InvalidArgument,
-                         m_next < m_order.size()
-                                 ? fmt::format("written out of order; expected '{}'", m_order[m_next])
-                                 : std::string("every tensor has already been written"))
+        return makeError(
+                       ErrorCode::InvalidArgument,
+                       m_next < m_order.size()
+                               ? fmt::format("written out of order; expected '{}'", m_order[m_next])
+                               : std::string("every tensor has already been written"))
                 .withTensor(name);
     }
     const TensorInfo &info = m_shards[m_shard].tensors[m_inShard];
@@ -159,4 +213,4 @@ Status CheckpointWriter::finish()
                                index.dump(2) + "\n");
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -69,11 +69,11 @@ private:
     CheckpointWriterOptions m_options;
     std::vector<Shard> m_shards;
     std::vector<std::string> m_order;
-    std::size_t m_next = 0;         ///< index into m_order
-    std::size_t m_shard = 0;        ///< shard being written
-    std::size_t m_inShard = 0;      ///< tensors written into the current shard
+    std::size_t m_next = 0;     ///< index into m_order
+    std::size_t m_shard = 0;    ///< shard being written
+    std::size_t m_inShard = 0;  ///< tensors written into the current shard
     std::optional<AtomicFile> m_file;
     bool m_finished = false;
 };
 
-} // namespace pq::core
+}  // namespace pq::core

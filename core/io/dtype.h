@@ -46,7 +46,8 @@ std::optional<DType> parseDType(std::string_view token);
 /** Bits per element (4 for F4, 6 for F6_*, 8 for U8, ...). */
 unsigned dtypeBits(DType dtype);
 
-/** True for the floating-point element types a Linear weight may be stored in (F32/F16/BF16/F64). */
+/** True for the floating-point element types a Linear weight may be stored in (F32/F16/BF16/F64).
+ */
 bool isDenseFloat(DType dtype);
 
-} // namespace pq::core
+}  // namespace pq::core

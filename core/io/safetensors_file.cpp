@@ -44,4 +44,4 @@ void SafetensorsFile::prefetch(std::size_t index) const
     m_file.adviseSequential(m_header.dataOffset + e.begin, e.end - e.begin);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

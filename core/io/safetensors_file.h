@@ -32,7 +32,9 @@ public:
     static Result<SafetensorsFile> open(const std::string &path);
 
     const std::string &path() const { return m_file.path(); }
+
     const std::vector<SafetensorsEntry> &entries() const { return m_header.entries; }
+
     const std::map<std::string, std::string> &metadata() const { return m_header.metadata; }
 
     /** Index into entries() of the tensor called `name`, if present. */
@@ -50,4 +52,4 @@ private:
     std::unordered_map<std::string_view, std::size_t> m_byName;
 };
 
-} // namespace pq::core
+}  // namespace pq::core

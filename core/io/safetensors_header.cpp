@@ -27,12 +27,16 @@ public:
     std::string errorTensor;
 
     bool null() { return fail("unexpected null"); }
+
     bool boolean(bool /*unused*/) { return fail("unexpected boolean"); }
+
     bool number_integer(json::number_integer_t /*unused*/) { return fail("negative integer"); }
+
     bool number_float(json::number_float_t /*unused*/, const json::string_t & /*unused*/)
     {
         return fail("non-integer number");
     }
+
     bool binary(json::binary_t & /*unused*/) { return fail("unexpected binary value"); }
 
     bool number_unsigned(json::number_unsigned_t v)
@@ -160,7 +164,8 @@ public:
         return true;
     }
 
-    bool parse_error(std::size_t position, const std::string & /*unused*/,
+    bool parse_error(std::size_t position,
+                     const std::string & /*unused*/,
                      const nlohmann::detail::exception &ex)
     {
         if (error.empty()) {
@@ -191,8 +196,8 @@ private:
     {
         if (error.empty()) {
             error = std::move(what);
-            if (errorTensor.empty() && (m_state == State::Tensor || m_state == State::Shape
-                                        || m_state == State::Offsets)) {
+            if (errorTensor.empty() && (m_state == State::Tensor || m_state == State::Shape ||
+                                        m_state == State::Offsets)) {
                 errorTensor = m_current.info.name;
             }
         }
@@ -239,9 +244,9 @@ Status validateEntries(SafetensorsHeader &header, std::uint64_t bufferSize)
     std::uint64_t expected = 0;
     for (const SafetensorsEntry &e : header.entries) {
         if (e.begin != expected) {
-            Error err = formatError(e.begin < expected
-                                            ? "tensor overlaps the previous one"
-                                            : "hole in the data buffer before this tensor");
+            Error err =
+                    formatError(e.begin < expected ? "tensor overlaps the previous one"
+                                                   : "hole in the data buffer before this tensor");
             err.byteOffset = header.dataOffset + e.begin;
             return std::move(err).withTensor(e.info.name);
         }
@@ -260,14 +265,14 @@ Status validateEntries(SafetensorsHeader &header, std::uint64_t bufferSize)
     return {};
 }
 
-} // namespace
+}  // namespace
 
 Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> prefix,
                                                  std::uint64_t fileSize)
 {
     if (fileSize < 8 || prefix.size() < 8) {
-        return formatError(fmt::format("file is {} bytes, too short for a safetensors header",
-                                       fileSize));
+        return formatError(
+                fmt::format("file is {} bytes, too short for a safetensors header", fileSize));
     }
     std::uint64_t headerLen = 0;
     for (int i = 7; i >= 0; --i) {
@@ -283,8 +288,8 @@ Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> pref
     }
     const char *text = reinterpret_cast<const char *>(prefix.data() + 8);
     std::size_t skip = 0;
-    while (skip < headerLen && (text[skip] == ' ' || text[skip] == '\n' || text[skip] == '\r'
-                                || text[skip] == '\t')) {
+    while (skip < headerLen &&
+           (text[skip] == ' ' || text[skip] == '\n' || text[skip] == '\r' || text[skip] == '\t')) {
         ++skip;
     }
     if (skip == headerLen || text[skip] != '{') {
@@ -333,4 +338,4 @@ std::string buildSafetensorsHeader(const std::vector<TensorInfo> &tensors,
     return out + json;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

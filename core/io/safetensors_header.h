@@ -23,8 +23,9 @@ inline constexpr std::size_t MAX_TENSOR_RANK = 16;
 struct SafetensorsEntry
 {
     TensorInfo info;
-    std::uint64_t begin = 0;  ///< first byte, relative to the data buffer (file offset dataOffset+begin)
-    std::uint64_t end = 0;    ///< one past the last byte
+    std::uint64_t begin =
+            0;  ///< first byte, relative to the data buffer (file offset dataOffset+begin)
+    std::uint64_t end = 0;  ///< one past the last byte
 };
 
 /** A parsed, fully validated header. Entries are in ascending offset order. */
@@ -32,7 +33,7 @@ struct SafetensorsHeader
 {
     std::vector<SafetensorsEntry> entries;
     std::map<std::string, std::string> metadata;  ///< the flat `__metadata__` map
-    std::uint64_t dataOffset = 0;                 ///< 8 + header length: where the data buffer starts
+    std::uint64_t dataOffset = 0;  ///< 8 + header length: where the data buffer starts
 };
 
 /**
@@ -59,4 +60,4 @@ Result<SafetensorsHeader> parseSafetensorsHeader(std::span<const std::byte> pref
 std::string buildSafetensorsHeader(const std::vector<TensorInfo> &tensors,
                                    const std::map<std::string, std::string> &metadata);
 
-} // namespace pq::core
+}  // namespace pq::core

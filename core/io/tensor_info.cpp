@@ -34,4 +34,4 @@ std::optional<std::uint64_t> TensorInfo::byteSize() const
     return totalBits / 8;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -24,4 +24,4 @@ struct TensorInfo
     std::optional<std::uint64_t> byteSize() const;
 };
 
-} // namespace pq::core
+}  // namespace pq::core

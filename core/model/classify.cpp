@@ -146,7 +146,8 @@ NameClass classifyInLayer(std::string_view local, const ProfileSpec &p)
             return c;
         }
     }
-    if (p.experts && (module == p.experts->router || startsWith(module, std::string(p.experts->router) + "."))) {
+    if (p.experts &&
+        (module == p.experts->router || startsWith(module, std::string(p.experts->router) + "."))) {
         c.kind = TensorKind::Router;
         return c;
     }
@@ -155,8 +156,8 @@ NameClass classifyInLayer(std::string_view local, const ProfileSpec &p)
         return c;
     }
     static constexpr std::array<std::string_view, 6> KEPT = {
-            "linear_attn.conv1d", "linear_attn.A_log", "linear_attn.dt_bias", "self_attn.sinks",
-            "self_attn.rotary_emb", "rotary_emb"};
+            "linear_attn.conv1d", "linear_attn.A_log",    "linear_attn.dt_bias",
+            "self_attn.sinks",    "self_attn.rotary_emb", "rotary_emb"};
     for (std::string_view k : KEPT) {
         if (startsWith(local, k)) {
             c.kind = TensorKind::Passthrough;
@@ -188,8 +189,11 @@ NameClass classifyMtpExtras(std::string_view local)
     return c;
 }
 
-NameClass classifyLayered(std::string_view rest, std::string_view prefix, const ProfileSpec &p,
-                          std::int64_t numLayers, bool mtpPrefix)
+NameClass classifyLayered(std::string_view rest,
+                          std::string_view prefix,
+                          const ProfileSpec &p,
+                          std::int64_t numLayers,
+                          bool mtpPrefix)
 {
     std::string_view afterLayers = rest;
     const auto layer = takeIndex(afterLayers);
@@ -212,23 +216,34 @@ NameClass classifyLayered(std::string_view rest, std::string_view prefix, const 
     return c;
 }
 
-} // namespace
+}  // namespace
 
 bool isQuantCompanionName(std::string_view name)
 {
-    static constexpr std::array<std::string_view, 17> SUFFIXES = {
-            ".weight_scale",      ".weight_scale_inv", ".weight_scale_2", ".weight_packed",
-            ".weight_zero_point", ".weight_global_scale", ".input_scale", ".input_global_scale",
-            ".qweight",           ".qzeros",           ".scales",         ".g_idx",
-            ".SCB",               ".weight_format",    ".absmax",         "_blocks",
-            ".weight_shape"};
+    static constexpr std::array<std::string_view, 17> SUFFIXES = {".weight_scale",
+                                                                  ".weight_scale_inv",
+                                                                  ".weight_scale_2",
+                                                                  ".weight_packed",
+                                                                  ".weight_zero_point",
+                                                                  ".weight_global_scale",
+                                                                  ".input_scale",
+                                                                  ".input_global_scale",
+                                                                  ".qweight",
+                                                                  ".qzeros",
+                                                                  ".scales",
+                                                                  ".g_idx",
+                                                                  ".SCB",
+                                                                  ".weight_format",
+                                                                  ".absmax",
+                                                                  "_blocks",
+                                                                  ".weight_shape"};
     for (std::string_view s : SUFFIXES) {
         if (endsWith(name, s)) {
             return true;
         }
     }
-    return name.find(".quant_state.") != std::string_view::npos || endsWith(name, "_scales")
-            || endsWith(name, ".quant_map");
+    return name.find(".quant_state.") != std::string_view::npos || endsWith(name, "_scales") ||
+           endsWith(name, ".quant_map");
 }
 
 NameClass classifyName(std::string_view name, const ProfileSpec &p, std::int64_t numLayers)
@@ -282,4 +297,4 @@ NameClass classifyName(std::string_view name, const ProfileSpec &p, std::int64_t
     return c;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

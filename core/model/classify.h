@@ -34,4 +34,4 @@ NameClass classifyName(std::string_view name, const ProfileSpec &profile, std::i
 /** True for tensor names that only exist in already-quantized checkpoints. */
 bool isQuantCompanionName(std::string_view name);
 
-} // namespace pq::core
+}  // namespace pq::core

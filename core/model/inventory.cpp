@@ -30,8 +30,7 @@ public:
     Builder(ModelInventory &inv, const ProfileSpec &p)
         : m_inv(inv)
         , m_p(p)
-    {
-    }
+    {}
 
     Status add(std::size_t index, const NameClass &c)
     {
@@ -95,7 +94,7 @@ private:
                 l.expert = static_cast<std::int64_t>(e);
                 l.role = !gateUp ? LinearRole::ExpertDown
                                  : (half == 0 ? LinearRole::ExpertGate : LinearRole::ExpertUp);
-                const std::string_view proj = !gateUp ? m_p.experts->down
+                const std::string_view proj = !gateUp     ? m_p.experts->down
                                               : half == 0 ? m_p.experts->gate
                                                           : m_p.experts->up;
                 l.name = fmt::format("{}{}.{}.{}", c.layerPrefix, m_p.experts->path, e, proj);
@@ -134,7 +133,7 @@ private:
     std::unordered_map<std::string, std::size_t> m_groupByModule;
 };
 
-} // namespace
+}  // namespace
 
 std::string_view tensorSourceName(TensorSource source)
 {
@@ -149,8 +148,10 @@ std::string_view tensorSourceName(TensorSource source)
     return "unknown";
 }
 
-Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *profile,
-                                      std::vector<TensorInfo> tensors, TensorSource source,
+Result<ModelInventory> buildInventory(ModelConfig config,
+                                      const ProfileSpec *profile,
+                                      std::vector<TensorInfo> tensors,
+                                      TensorSource source,
                                       const std::vector<std::string> &shapeless)
 {
     ModelInventory inv;
@@ -159,9 +160,9 @@ Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *pro
     inv.profile = profile != nullptr ? profile : &genericProfile();
     inv.source = source;
     if (inv.genericFallback) {
-        inv.warnings.push_back(fmt::format(
-                "no profile for model_type '{}': assuming Llama-style tensor names",
-                inv.config.modelType));
+        inv.warnings.push_back(
+                fmt::format("no profile for model_type '{}': assuming Llama-style tensor names",
+                            inv.config.modelType));
     }
     std::sort(tensors.begin(), tensors.end(),
               [](const TensorInfo &a, const TensorInfo &b) { return a.name < b.name; });
@@ -186,8 +187,8 @@ Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *pro
     // (q, k, v, o, ..., gate, up, down), then experts by index (gate, up, down each).
     std::stable_sort(inv.linears.begin(), inv.linears.end(),
                      [](const LinearInfo &a, const LinearInfo &b) {
-                         return std::tie(a.section, a.layer, a.expert, a.role)
-                                < std::tie(b.section, b.layer, b.expert, b.role);
+                         return std::tie(a.section, a.layer, a.expert, a.role) <
+                                std::tie(b.section, b.layer, b.expert, b.role);
                      });
     if (inv.config.mtpLayers > 0 && inv.mtpTensors() == 0 && source != TensorSource::ConfigOnly) {
         inv.warnings.push_back(fmt::format(
@@ -204,4 +205,4 @@ Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *pro
     return inv;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -27,7 +27,7 @@ std::string_view tensorSourceName(TensorSource source);
 /** One tensor of the checkpoint, classified. */
 struct ClassifiedTensor
 {
-    TensorInfo info;          ///< shape empty and shapeKnown false when it cannot be derived
+    TensorInfo info;  ///< shape empty and shapeKnown false when it cannot be derived
     bool shapeKnown = true;
     TensorKind kind = TensorKind::Unknown;
     Section section = Section::Text;
@@ -38,17 +38,18 @@ struct ClassifiedTensor
 /** Which part of a (possibly fused 3-D) source tensor a Linear is. */
 struct SourceSlice
 {
-    std::size_t tensor = 0;      ///< index into ModelInventory::tensors
-    std::int64_t expert = -1;    ///< index along dim 0 of a 3-D expert tensor, -1 for a 2-D weight
-    std::uint64_t first = 0;     ///< first output row (column when transposed)
-    std::uint64_t stride = 1;    ///< 2 for gate/up interleaved rows
-    bool transposed = false;     ///< stored [in, out] (gpt-oss experts)
+    std::size_t tensor = 0;    ///< index into ModelInventory::tensors
+    std::int64_t expert = -1;  ///< index along dim 0 of a 3-D expert tensor, -1 for a 2-D weight
+    std::uint64_t first = 0;   ///< first output row (column when transposed)
+    std::uint64_t stride = 1;  ///< 2 for gate/up interleaved rows
+    bool transposed = false;   ///< stored [in, out] (gpt-oss experts)
 };
 
 /** One quantizable Linear: the unit the probe measures and the allocator prices. */
 struct LinearInfo
 {
-    std::string name;        ///< per-Linear checkpoint module, e.g. model.layers.3.mlp.experts.7.gate_proj
+    std::string
+            name;  ///< per-Linear checkpoint module, e.g. model.layers.3.mlp.experts.7.gate_proj
     std::string vllmModule;  ///< the module vLLM loads it into, e.g. model.layers.3.mlp.experts
     LinearRole role = LinearRole::AttnQ;
     Section section = Section::Text;  ///< Text or Mtp
@@ -58,19 +59,20 @@ struct LinearInfo
     std::uint64_t inFeatures = 0;
     DType sourceDtype = DType::BF16;
     SourceSlice source;
-    std::size_t group = 0;   ///< index into ModelInventory::groups
+    std::size_t group = 0;  ///< index into ModelInventory::groups
 
     std::uint64_t params() const { return outFeatures * inFeatures; }
+
     std::uint64_t sourceBytes() const { return params() * dtypeBits(sourceDtype) / 8; }
 };
 
 /** Linears that must share one format (vLLM loads them as one module). */
 struct FusedGroup
 {
-    std::string vllmModule;           ///< e.g. model.layers.3.self_attn.qkv_proj
-    std::vector<std::size_t> linears; ///< indices into ModelInventory::linears
+    std::string vllmModule;            ///< e.g. model.layers.3.self_attn.qkv_proj
+    std::vector<std::size_t> linears;  ///< indices into ModelInventory::linears
     std::int64_t layer = -1;
-    bool experts = false;             ///< all experts of one MoE layer
+    bool experts = false;  ///< all experts of one MoE layer
 };
 
 /** Parameter and byte totals of one kind of tensor. */
@@ -94,7 +96,7 @@ struct ModelInventory
     std::vector<ClassifiedTensor> tensors;  ///< sorted by name
     std::vector<LinearInfo> linears;        ///< in tensor order, experts by index
     std::vector<FusedGroup> groups;
-    std::vector<std::string> warnings;      ///< things a user should know (fallback, missing MTP, ...)
+    std::vector<std::string> warnings;  ///< things a user should know (fallback, missing MTP, ...)
 
     std::map<TensorKind, RoleTotals> totalsByKind() const;
     RoleTotals totals() const;
@@ -109,6 +111,14 @@ struct ModelInventory
     std::vector<std::string> quantCompanions() const;
     /** The source dtype of the Linear weights ("BF16", or "mixed"). */
     std::string sourceDtypeName() const;
+
+    /**
+     * Ok when this model can be quantized: not already quantized (no quantization_config, no
+     * companion tensors such as weight_scale/qweight/SCB), every tensor classified, and every
+     * Linear stored in a dense float dtype. Otherwise an error saying what was found, why it
+     * cannot be used and what to do instead (ErrorCode::AlreadyQuantized or Unsupported).
+     */
+    Status checkQuantizable() const;
 };
 
 /**
@@ -117,8 +127,10 @@ struct ModelInventory
  * fails only on shapes that contradict the role (e.g. a 3-D expert tensor whose first dimension
  * is not the expert count).
  */
-Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *profile,
-                                      std::vector<TensorInfo> tensors, TensorSource source,
+Result<ModelInventory> buildInventory(ModelConfig config,
+                                      const ProfileSpec *profile,
+                                      std::vector<TensorInfo> tensors,
+                                      TensorSource source,
                                       const std::vector<std::string> &shapeless = {});
 
 /**
@@ -127,7 +139,8 @@ Result<ModelInventory> buildInventory(ModelConfig config, const ProfileSpec *pro
  * weights and to give shapes to index-only directories. `storage` overrides the profile's expert
  * storage (a Qwen3.5 export may hold per-expert tensors instead of fused 3-D ones).
  */
-std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config, const ProfileSpec &profile,
+std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config,
+                                          const ProfileSpec &profile,
                                           std::optional<ExpertStorage> storage = std::nullopt);
 
 /**
@@ -136,4 +149,4 @@ std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config, const Profi
  */
 Result<ModelInventory> inventoryModelDir(const std::string &modelDir);
 
-} // namespace pq::core
+}  // namespace pq::core

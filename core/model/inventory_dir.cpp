@@ -40,8 +40,8 @@ std::optional<ExpertStorage> indexExpertStorage(const CheckpointIndex &index, co
 }
 
 /** Names from the index, shapes from the config where the config can derive them. */
-Result<ModelInventory> fromIndex(ModelConfig cfg, const ProfileSpec *profile,
-                                 const CheckpointIndex &index)
+Result<ModelInventory>
+fromIndex(ModelConfig cfg, const ProfileSpec *profile, const CheckpointIndex &index)
 {
     const ProfileSpec &p = profile != nullptr ? *profile : genericProfile();
     std::unordered_map<std::string, TensorInfo> derived;
@@ -70,7 +70,7 @@ Result<ModelInventory> fromIndex(ModelConfig cfg, const ProfileSpec *profile,
     return inv;
 }
 
-} // namespace
+}  // namespace
 
 Result<ModelInventory> inventoryModelDir(const std::string &modelDir)
 {
@@ -116,4 +116,4 @@ Result<ModelInventory> inventoryModelDir(const std::string &modelDir)
     return buildInventory(std::move(*cfg), profile, std::move(tensors), TensorSource::Weights);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -88,11 +88,18 @@ ojson totalsJson(const RoleTotals &r)
 
 ojson linearsJson(const ModelInventory &inv, bool items)
 {
-    std::map<std::string, std::uint64_t> byRole;
+    std::map<std::string, RoleTotals> roles;
     std::uint64_t mtp = 0;
     for (const LinearInfo &l : inv.linears) {
-        ++byRole[std::string(linearRoleName(l.role))];
+        RoleTotals &r = roles[std::string(linearRoleName(l.role))];
+        ++r.tensors;
+        r.params += l.params();
+        r.bytes += l.sourceBytes();
         mtp += l.section == Section::Mtp ? 1 : 0;
+    }
+    ojson byRole = ojson::object();
+    for (const auto &[role, r] : roles) {
+        byRole[role] = {{"count", r.tensors}, {"params", r.params}, {"bytes", r.bytes}};
     }
     ojson j = {{"count", inv.linears.size()},
                {"text", inv.linears.size() - mtp},
@@ -133,7 +140,7 @@ ojson groupsJson(const ModelInventory &inv)
     return {{"count", inv.groups.size()}, {"expert_groups", experts}, {"multi_linear", multi}};
 }
 
-} // namespace
+}  // namespace
 
 std::string inventoryToJson(const ModelInventory &inv, const InspectOptions &options)
 {
@@ -161,11 +168,13 @@ std::string inventoryToJson(const ModelInventory &inv, const InspectOptions &opt
             {"source_dtype", inv.sourceDtypeName()},
             {"config", configJson(inv.config)},
             {"moe", moeJson(inv)},
-            {"mtp",
-             {{"layers_in_config", inv.config.mtpLayers},
-              {"tensors", inv.mtpTensors()}}},
-            {"tensors", {{"count", all.tensors}, {"params", all.params}, {"bytes", all.bytes},
-                         {"shapeless", shapeless}, {"by_kind", byKind}}},
+            {"mtp", {{"layers_in_config", inv.config.mtpLayers}, {"tensors", inv.mtpTensors()}}},
+            {"tensors",
+             {{"count", all.tensors},
+              {"params", all.params},
+              {"bytes", all.bytes},
+              {"shapeless", shapeless},
+              {"by_kind", byKind}}},
             {"linears", linearsJson(inv, options.includeLinears)},
             {"fused_groups", groupsJson(inv)},
             {"passthrough",
@@ -173,19 +182,22 @@ std::string inventoryToJson(const ModelInventory &inv, const InspectOptions &opt
               {"audio", inv.passthroughTensors(Section::Audio)},
               {"projector", inv.passthroughTensors(Section::Projector)}}},
             {"already_quantized",
-             {{"quant_method", inv.config.quantMethod.empty() ? ojson(nullptr)
-                                                              : ojson(inv.config.quantMethod)},
+             {{"quant_method",
+               inv.config.quantMethod.empty() ? ojson(nullptr) : ojson(inv.config.quantMethod)},
               {"companion_tensors", companions.size()},
-              {"examples", std::vector<std::string>(companions.begin(),
-                                                    companions.begin()
-                                                            + static_cast<std::ptrdiff_t>(std::min<std::size_t>(5, companions.size())))}}},
+              {"examples",
+               std::vector<std::string>(companions.begin(),
+                                        companions.begin() +
+                                                static_cast<std::ptrdiff_t>(std::min<std::size_t>(
+                                                        5, companions.size())))}}},
+            {"quantizable", inv.checkQuantizable().has_value()},
             {"unclassified", inv.unclassified()},
             {"warnings", inv.warnings},
     };
     return j.dump(2);
 }
 
-} // namespace pq::core
+}  // namespace pq::core
 
 namespace pq::core {
 namespace {
@@ -226,23 +238,11 @@ std::string kindLine(const ModelInventory &inv)
 
 std::string statusLine(const ModelInventory &inv)
 {
-    const auto companions = inv.quantCompanions();
-    if (!inv.config.quantMethod.empty() || !companions.empty()) {
-        return fmt::format("already quantized ({}{}): cannot be quantized again; use the "
-                           "original BF16/FP16 checkpoint",
-                           inv.config.quantMethod.empty() ? "quantized tensors found"
-                                                          : inv.config.quantMethod,
-                           companions.empty() ? ""
-                                              : fmt::format(", e.g. {}", companions.front()));
-    }
-    if (!inv.unclassified().empty()) {
-        return fmt::format("{} tensors not classified by profile '{}' (see --json)",
-                           inv.unclassified().size(), inv.profile->name);
-    }
-    return "every tensor classified";
+    const Status ok = inv.checkQuantizable();
+    return ok ? std::string("ready: every tensor classified") : ok.error().message();
 }
 
-} // namespace
+}  // namespace
 
 std::string inventoryToText(const ModelInventory &inv, const InspectOptions &options)
 {
@@ -252,8 +252,9 @@ std::string inventoryToText(const ModelInventory &inv, const InspectOptions &opt
     auto line = [&out](std::string_view key, const std::string &value) {
         out += fmt::format("{:<13}{}\n", key, value);
     };
-    line("Model", fmt::format("{}  ({}, model_type {})", options.modelDir,
-                              c.architectures.empty() ? "?" : c.architectures.front(), c.modelType));
+    line("Model",
+         fmt::format("{}  ({}, model_type {})", options.modelDir,
+                     c.architectures.empty() ? "?" : c.architectures.front(), c.modelType));
     line("Profile", fmt::format("{}{}  (probe forward: {})", inv.profile->name,
                                 inv.genericFallback ? " [generic fallback]" : "",
                                 inv.profile->hasForward ? "yes" : "not yet"));
@@ -262,9 +263,9 @@ std::string inventoryToText(const ModelInventory &inv, const InspectOptions &opt
                                 formatBytes(all.bytes), inv.sourceDtypeName()));
     line("Layers", fmt::format("{}  hidden {}  heads {}/{} kv  head_dim {}  vocab {}", c.numLayers,
                                c.hiddenSize, c.numHeads, c.numKvHeads, c.headDim, c.vocabSize));
-    line("Linears", fmt::format("{} in {} fused groups, {} params, {}", inv.linears.size(),
-                                inv.groups.size(), formatCount(inv.linearParams()),
-                                formatBytes(inv.linearSourceBytes())));
+    line("Linears",
+         fmt::format("{} in {} fused groups, {} params, {}", inv.linears.size(), inv.groups.size(),
+                     formatCount(inv.linearParams()), formatBytes(inv.linearSourceBytes())));
     line("  by role", roleLine(inv));
     if (c.moe) {
         line("MoE", fmt::format("{} experts, top-{}, expert width {}, {} shared", c.moe->numExperts,
@@ -282,4 +283,4 @@ std::string inventoryToText(const ModelInventory &inv, const InspectOptions &opt
     return out;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -22,4 +22,4 @@ std::string inventoryToJson(const ModelInventory &inv, const InspectOptions &opt
 /** The inventory as aligned, human-readable text for a terminal. */
 std::string inventoryToText(const ModelInventory &inv, const InspectOptions &options);
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -2,6 +2,8 @@
 // Totals and queries over a built ModelInventory.
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/model/inventory.h"
 
 namespace pq::core {
@@ -108,4 +110,40 @@ std::string ModelInventory::sourceDtypeName() const
     return seen.size() == 1 ? std::string(dtypeName(*seen.begin())) : std::string("mixed");
 }
 
-} // namespace pq::core
+Status ModelInventory::checkQuantizable() const
+{
+    const auto companions = quantCompanions();
+    if (!config.quantMethod.empty() || !companions.empty()) {
+        std::string found = config.quantMethod.empty()
+                                    ? std::string("quantized tensors")
+                                    : fmt::format("quantization_config '{}'", config.quantMethod);
+        if (!companions.empty()) {
+            found += fmt::format(" ({} companion tensors such as '{}')", companions.size(),
+                                 companions.front());
+        }
+        return makeError(ErrorCode::AlreadyQuantized,
+                         fmt::format("this checkpoint is already quantized: found {}. Quantizing "
+                                     "it again would compound the errors; start from the original "
+                                     "BF16/FP16 release of the model instead",
+                                     found));
+    }
+    const auto unknown = unclassified();
+    if (!unknown.empty()) {
+        return makeError(ErrorCode::Unsupported,
+                         fmt::format("{} tensors are not recognised by profile '{}' (first: '{}'); "
+                                     "run `prismaquant inspect --json` to list them",
+                                     unknown.size(), profile->name, unknown.front()));
+    }
+    for (const LinearInfo &l : linears) {
+        if (!isDenseFloat(l.sourceDtype)) {
+            return makeError(ErrorCode::Unsupported,
+                             fmt::format("Linear weights are stored as {}; only F32, F16 and BF16 "
+                                         "sources can be quantized",
+                                         dtypeName(l.sourceDtype)))
+                    .withTensor(tensors[l.source.tensor].info.name);
+        }
+    }
+    return {};
+}
+
+}  // namespace pq::core

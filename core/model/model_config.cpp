@@ -26,15 +26,16 @@ Result<std::int64_t> intKey(const json &obj, const char *key, std::int64_t fallb
     if (it->is_number_integer()) {
         return it->get<std::int64_t>();
     }
-    if (it->is_number_float() && it->get<double>() == static_cast<double>(
-                                                             static_cast<std::int64_t>(it->get<double>()))) {
+    if (it->is_number_float() &&
+        it->get<double>() == static_cast<double>(static_cast<std::int64_t>(it->get<double>()))) {
         return static_cast<std::int64_t>(it->get<double>());
     }
     return makeError(ErrorCode::InvalidFormat, fmt::format("\"{}\" is not an integer", key));
 }
 
 /** Reads several integer keys into their targets (absent keys leave the target as it is). */
-Status readInts(const json &obj, std::initializer_list<std::pair<const char *, std::int64_t *>> keys)
+Status readInts(const json &obj,
+                std::initializer_list<std::pair<const char *, std::int64_t *>> keys)
 {
     for (const auto &[key, target] : keys) {
         auto v = intKey(obj, key, *target);
@@ -98,8 +99,8 @@ RopeConfig parseRope(const json &text)
         rope.partialRotaryFactor = numberKey(r, "partial_rotary_factor", rope.partialRotaryFactor);
         rope.lowFreqFactor = numberKey(r, "low_freq_factor", rope.lowFreqFactor);
         rope.highFreqFactor = numberKey(r, "high_freq_factor", rope.highFreqFactor);
-        rope.originalMaxPositions = static_cast<std::int64_t>(
-                numberKey(r, "original_max_position_embeddings", 0));
+        rope.originalMaxPositions =
+                static_cast<std::int64_t>(numberKey(r, "original_max_position_embeddings", 0));
     }
     return rope;
 }
@@ -216,7 +217,7 @@ Status parseTextConfig(const json &t, ModelConfig &cfg)
         }
     }
     const std::string act = stringKey(t, "hidden_act").empty() ? stringKey(t, "hidden_activation")
-                                                                : stringKey(t, "hidden_act");
+                                                               : stringKey(t, "hidden_act");
     if (!act.empty()) {
         cfg.hiddenAct = act;
     }
@@ -236,7 +237,7 @@ Status parseTextConfig(const json &t, ModelConfig &cfg)
     return {};
 }
 
-} // namespace
+}  // namespace
 
 bool ModelConfig::isMoeLayer(std::int64_t layer) const
 {
@@ -246,8 +247,8 @@ bool ModelConfig::isMoeLayer(std::int64_t layer) const
     if (layer < moe->firstDenseLayers) {
         return false;
     }
-    if (std::find(moe->denseLayers.begin(), moe->denseLayers.end(), layer)
-        != moe->denseLayers.end()) {
+    if (std::find(moe->denseLayers.begin(), moe->denseLayers.end(), layer) !=
+        moe->denseLayers.end()) {
         return false;
     }
     return (layer + 1) % moe->layerFrequency == 0 || moe->layerFrequency == 1;
@@ -321,4 +322,4 @@ Result<ModelConfig> loadModelConfig(const std::string &modelDir)
     return cfg;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -17,8 +17,8 @@ struct RopeConfig
     double theta = 10000.0;
     double factor = 1.0;
     double partialRotaryFactor = 1.0;
-    double lowFreqFactor = 1.0;        ///< llama3
-    double highFreqFactor = 4.0;       ///< llama3
+    double lowFreqFactor = 1.0;   ///< llama3
+    double highFreqFactor = 4.0;  ///< llama3
     std::int64_t originalMaxPositions = 0;
 };
 
@@ -28,11 +28,11 @@ struct MoeConfig
     std::int64_t numExperts = 0;
     std::int64_t expertsPerToken = 0;
     std::int64_t expertIntermediateSize = 0;
-    std::int64_t numSharedExperts = 0;        ///< DeepSeek n_shared_experts; 1 for Qwen's shared expert
+    std::int64_t numSharedExperts = 0;  ///< DeepSeek n_shared_experts; 1 for Qwen's shared expert
     std::int64_t sharedIntermediateSize = 0;  ///< per shared expert
     std::int64_t firstDenseLayers = 0;        ///< DeepSeek first_k_dense_replace
-    std::int64_t layerFrequency = 1;          ///< MoE every N layers (decoder_sparse_step, moe_layer_freq)
-    std::vector<std::int64_t> denseLayers;    ///< Qwen mlp_only_layers
+    std::int64_t layerFrequency = 1;  ///< MoE every N layers (decoder_sparse_step, moe_layer_freq)
+    std::vector<std::int64_t> denseLayers;  ///< Qwen mlp_only_layers
     bool normTopkProb = false;
 };
 
@@ -89,8 +89,9 @@ struct ModelConfig
     std::optional<MoeConfig> moe;
     std::optional<MlaConfig> mla;
     std::optional<LinearAttentionConfig> linearAttention;
-    std::vector<std::string> layerTypes;  ///< per layer: full_attention / linear_attention / sliding_attention
-    std::int64_t mtpLayers = 0;           ///< multi-token-prediction blocks
+    std::vector<std::string>
+            layerTypes;  ///< per layer: full_attention / linear_attention / sliding_attention
+    std::int64_t mtpLayers = 0;  ///< multi-token-prediction blocks
 
     std::string quantMethod;  ///< quantization_config.quant_method of an already-quantized model
 
@@ -106,4 +107,4 @@ Result<ModelConfig> parseModelConfig(const std::string &jsonText);
 /** Reads `<dir>/config.json` (at most 16 MB) and parses it. */
 Result<ModelConfig> loadModelConfig(const std::string &modelDir);
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -11,32 +11,37 @@
 
 namespace pq::core {
 
-/** One Linear inside a decoder layer: its checkpoint module path and the module vLLM loads it into. */
+/** One Linear inside a decoder layer: its checkpoint module path and the module vLLM loads it into.
+ */
 struct LinearRule
 {
-    std::string_view module;      ///< path inside a layer, e.g. "self_attn.q_proj"
+    std::string_view module;  ///< path inside a layer, e.g. "self_attn.q_proj"
     LinearRole role;
-    std::string_view vllmModule;  ///< fused module in vLLM, e.g. "self_attn.qkv_proj" (= module if not fused)
+    std::string_view vllmModule;  ///< fused module in vLLM, e.g. "self_attn.qkv_proj" (= module if
+                                  ///< not fused)
 };
 
 /** How the routed experts of a MoE layer are stored. */
 enum class ExpertStorage : std::uint8_t
 {
     PerExpert,  ///< `<path>.<e>.<gate|up|down>.weight`, each [out, in]
-    Fused3d,    ///< `<path>.gate_up_proj` [E, 2I, H] (gate rows first) and `<path>.down_proj` [E, H, I]
-    Fused3dTransposedInterleaved,  ///< gpt-oss: gate_up_proj [E, H, 2I] gate/up interleaved; down [E, I, H]
+    Fused3d,  ///< `<path>.gate_up_proj` [E, 2I, H] (gate rows first) and `<path>.down_proj` [E, H,
+              ///< I]
+    Fused3dTransposedInterleaved,  ///< gpt-oss: gate_up_proj [E, H, 2I] gate/up interleaved; down
+                                   ///< [E, I, H]
 };
 
 struct ExpertLayout
 {
-    std::string_view path = "mlp.experts";  ///< container inside a layer (also vLLM's FusedMoE module)
-    std::string_view gate = "gate_proj";    ///< per-expert names (Mixtral: w1, w3, w2)
+    std::string_view path =
+            "mlp.experts";  ///< container inside a layer (also vLLM's FusedMoE module)
+    std::string_view gate = "gate_proj";  ///< per-expert names (Mixtral: w1, w3, w2)
     std::string_view up = "up_proj";
     std::string_view down = "down_proj";
     ExpertStorage storage = ExpertStorage::PerExpert;
-    std::string_view router = "mlp.gate";   ///< router Linear, kept in source precision
-    bool routerBias = false;                ///< router has a bias (gpt-oss)
-    bool expertBias = false;                ///< experts have biases (gpt-oss)
+    std::string_view router = "mlp.gate";  ///< router Linear, kept in source precision
+    bool routerBias = false;               ///< router has a bias (gpt-oss)
+    bool expertBias = false;               ///< experts have biases (gpt-oss)
 };
 
 struct SharedExpertLayout
@@ -50,7 +55,8 @@ enum class MtpStyle : std::uint8_t
 {
     None,
     SeparatePrefix,  ///< Qwen3.5: `mtp.layers.N.*`, `mtp.fc`, `mtp.norm`, `mtp.pre_fc_norm_*`
-    ExtraLayers,     ///< DeepSeek V3: `model.layers.<num_hidden_layers + i>.*` with eh_proj, enorm, ...
+    ExtraLayers,     ///< DeepSeek V3: `model.layers.<num_hidden_layers + i>.*` with eh_proj, enorm,
+                     ///< ...
 };
 
 /**
@@ -64,7 +70,8 @@ struct ProfileSpec
     std::string_view name;
     std::vector<std::string_view> modelTypes;  ///< config model_type values it serves
     std::string_view textPrefix = "model.";    ///< prefix of the language model's tensors
-    std::vector<std::pair<std::string_view, std::string_view>> vllmRenames;  ///< checkpoint → vLLM prefixes
+    std::vector<std::pair<std::string_view, std::string_view>>
+            vllmRenames;  ///< checkpoint → vLLM prefixes
     std::string_view lmHead = "lm_head";
     std::vector<LinearRule> attention;        ///< Linears of full-attention layers
     std::vector<LinearRule> linearAttention;  ///< Linears of linear-attention layers
@@ -72,7 +79,7 @@ struct ProfileSpec
     std::optional<ExpertLayout> experts;
     std::optional<SharedExpertLayout> sharedExpert;
     std::vector<std::string_view> layerNorms;  ///< per-layer norms of size hidden
-    std::vector<std::string_view> headNorms;   ///< per-layer norms of size head_dim (q_norm, k_norm)
+    std::vector<std::string_view> headNorms;  ///< per-layer norms of size head_dim (q_norm, k_norm)
     std::vector<std::pair<std::string_view, Section>> passthroughPrefixes;
     MtpStyle mtp = MtpStyle::None;
     bool hasForward = false;  ///< the probe implements this family's forward pass
@@ -90,4 +97,4 @@ const ProfileSpec &genericProfile();
  */
 const ProfileSpec *findProfile(const ModelConfig &config);
 
-} // namespace pq::core
+}  // namespace pq::core

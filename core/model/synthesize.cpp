@@ -20,8 +20,7 @@ public:
         , m_dtype(c.torchDtype == "float32"   ? DType::F32
                   : c.torchDtype == "float16" ? DType::F16
                                               : DType::BF16)
-    {
-    }
+    {}
 
     std::vector<TensorInfo> run()
     {
@@ -42,10 +41,16 @@ public:
 private:
     static std::uint64_t u(std::int64_t v) { return v > 0 ? static_cast<std::uint64_t>(v) : 0; }
 
-    void add(std::string name, Shape shape) { m_out.push_back({std::move(name), m_dtype, std::move(shape)}); }
+    void add(std::string name, Shape shape)
+    {
+        m_out.push_back({std::move(name), m_dtype, std::move(shape)});
+    }
 
-    void linear(const std::string &prefix, std::string_view module, std::uint64_t out,
-                std::uint64_t in, bool bias = false)
+    void linear(const std::string &prefix,
+                std::string_view module,
+                std::uint64_t out,
+                std::uint64_t in,
+                bool bias = false)
     {
         add(fmt::format("{}{}.weight", prefix, module), {out, in});
         if (bias) {
@@ -209,12 +214,13 @@ private:
     std::vector<TensorInfo> m_out;
 };
 
-} // namespace
+}  // namespace
 
-std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config, const ProfileSpec &profile,
+std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config,
+                                          const ProfileSpec &profile,
                                           std::optional<ExpertStorage> storage)
 {
     return Synth(config, profile, storage).run();
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -17,8 +17,8 @@ namespace {
 
 bool isNormOrBias(const std::string &name)
 {
-    return name.find("norm") != std::string::npos || name.ends_with(".bias")
-            || name.ends_with("_bias") || name.ends_with("A_log") || name.ends_with("sinks");
+    return name.find("norm") != std::string::npos || name.ends_with(".bias") ||
+           name.ends_with("_bias") || name.ends_with("A_log") || name.ends_with("sinks");
 }
 
 /** Fills `out` with the tensor's bytes: norms 1, biases 0, everything else N(0, 0.02²). */
@@ -40,10 +40,12 @@ void fillTensor(const TensorInfo &t, std::mt19937_64 &rng, std::vector<std::byte
     }
 }
 
-} // namespace
+}  // namespace
 
-Status writeSyntheticCheckpoint(const std::string &configJson, const std::string &outDir,
-                                std::uint64_t seed, const CheckpointWriterOptions &options,
+Status writeSyntheticCheckpoint(const std::string &configJson,
+                                const std::string &outDir,
+                                std::uint64_t seed,
+                                const CheckpointWriterOptions &options,
                                 const JobContext &ctx)
 {
     auto cfg = parseModelConfig(configJson);
@@ -55,7 +57,8 @@ Status writeSyntheticCheckpoint(const std::string &configJson, const std::string
                          "synthetic checkpoints are written in bfloat16 or float32");
     }
     const ProfileSpec *profile = findProfile(*cfg);
-    std::vector<TensorInfo> tensors = synthesizeTensors(*cfg, profile ? *profile : genericProfile());
+    std::vector<TensorInfo> tensors =
+            synthesizeTensors(*cfg, profile ? *profile : genericProfile());
     std::unordered_map<std::string, TensorInfo> byName;
     for (const TensorInfo &t : tensors) {
         byName.emplace(t.name, t);
@@ -81,7 +84,8 @@ Status writeSyntheticCheckpoint(const std::string &configJson, const std::string
         ctx.reportProgress("write", i + 1, order.size());
     }
     PQ_TRY_STATUS(writer->finish());
-    return writeFileAtomically((std::filesystem::path(outDir) / "config.json").string(), configJson);
+    return writeFileAtomically((std::filesystem::path(outDir) / "config.json").string(),
+                               configJson);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

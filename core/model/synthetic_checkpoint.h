@@ -18,8 +18,10 @@ namespace pq::core {
  * benchmarks and the bundled example; never a substitute for real weights. Streams one tensor at
  * a time; reports progress per tensor and honours cancellation.
  */
-Status writeSyntheticCheckpoint(const std::string &configJson, const std::string &outDir,
-                                std::uint64_t seed, const CheckpointWriterOptions &options,
+Status writeSyntheticCheckpoint(const std::string &configJson,
+                                const std::string &outDir,
+                                std::uint64_t seed,
+                                const CheckpointWriterOptions &options,
                                 const JobContext &ctx);
 
-} // namespace pq::core
+}  // namespace pq::core

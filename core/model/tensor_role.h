@@ -37,15 +37,15 @@ enum class LinearRole : std::uint8_t
     AttnK,
     AttnV,
     AttnO,
-    AttnQA,       ///< MLA q_a_proj
-    AttnQB,       ///< MLA q_b_proj
-    AttnKvA,      ///< MLA kv_a_proj_with_mqa
-    AttnKvB,      ///< MLA kv_b_proj
-    LinAttnQkv,   ///< gated DeltaNet in_proj_qkv
-    LinAttnZ,     ///< gated DeltaNet in_proj_z
-    LinAttnA,     ///< gated DeltaNet in_proj_a
-    LinAttnB,     ///< gated DeltaNet in_proj_b
-    LinAttnOut,   ///< gated DeltaNet out_proj
+    AttnQA,      ///< MLA q_a_proj
+    AttnQB,      ///< MLA q_b_proj
+    AttnKvA,     ///< MLA kv_a_proj_with_mqa
+    AttnKvB,     ///< MLA kv_b_proj
+    LinAttnQkv,  ///< gated DeltaNet in_proj_qkv
+    LinAttnZ,    ///< gated DeltaNet in_proj_z
+    LinAttnA,    ///< gated DeltaNet in_proj_a
+    LinAttnB,    ///< gated DeltaNet in_proj_b
+    LinAttnOut,  ///< gated DeltaNet out_proj
     MlpGate,
     MlpUp,
     MlpDown,
@@ -55,12 +55,13 @@ enum class LinearRole : std::uint8_t
     SharedGate,
     SharedUp,
     SharedDown,
-    MtpProj,      ///< MTP input projection (mtp.fc, eh_proj)
+    MtpProj,  ///< MTP input projection (mtp.fc, eh_proj)
 };
 
 std::string_view tensorKindName(TensorKind kind);
 std::string_view sectionName(Section section);
-/** Short stable role name used in JSON, the CLI and the heatmap columns ("q", "gate", "expert_down"). */
+/** Short stable role name used in JSON, the CLI and the heatmap columns ("q", "gate",
+ * "expert_down"). */
 std::string_view linearRoleName(LinearRole role);
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -12,4 +12,4 @@ void assertFailed(const char *cond, const char *file, int line)
     std::abort();
 }
 
-} // namespace pq::core::detail
+}  // namespace pq::core::detail

@@ -8,7 +8,7 @@
 
 namespace pq::core::detail {
 [[noreturn]] void assertFailed(const char *cond, const char *file, int line);
-} // namespace pq::core::detail
+}  // namespace pq::core::detail
 
 #define PQ_ASSERT(cond)                                                                            \
     do {                                                                                           \

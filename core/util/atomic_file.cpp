@@ -30,8 +30,7 @@ AtomicFile::AtomicFile(AtomicFile &&other) noexcept
     , m_written(std::exchange(other.m_written, 0))
     , m_finalPath(std::move(other.m_finalPath))
     , m_tempPath(std::move(other.m_tempPath))
-{
-}
+{}
 
 AtomicFile &AtomicFile::operator=(AtomicFile &&other) noexcept
 {
@@ -62,7 +61,8 @@ void AtomicFile::discard() noexcept
 Status AtomicFile::write(std::span<const std::byte> data)
 {
     if (m_fd < 0) {
-        return makeError(ErrorCode::InvalidArgument, "write to a closed file").withPath(m_finalPath);
+        return makeError(ErrorCode::InvalidArgument, "write to a closed file")
+                .withPath(m_finalPath);
     }
     const std::byte *p = data.data();
     std::size_t left = data.size();
@@ -89,7 +89,8 @@ Status AtomicFile::write(std::string_view text)
 Status AtomicFile::commit()
 {
     if (m_fd < 0) {
-        return makeError(ErrorCode::InvalidArgument, "commit of a closed file").withPath(m_finalPath);
+        return makeError(ErrorCode::InvalidArgument, "commit of a closed file")
+                .withPath(m_finalPath);
     }
     if (::fsync(m_fd) != 0) {
         return makeIoError("cannot fsync", m_tempPath, errno);
@@ -129,9 +130,10 @@ Result<std::string> readSmallFile(const std::string &path, std::uint64_t maxByte
         }
         return e;
     }
+
     struct stat st
-    {
-    };
+    {};
+
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         return makeError(ErrorCode::InvalidArgument, "not a readable regular file").withPath(path);
@@ -139,8 +141,9 @@ Result<std::string> readSmallFile(const std::string &path, std::uint64_t maxByte
     if (static_cast<std::uint64_t>(st.st_size) > maxBytes) {
         ::close(fd);
         return makeError(ErrorCode::InvalidFormat,
-                         fmt::format("file is {} bytes, more than the {} allowed for this kind of file",
-                                     st.st_size, maxBytes))
+                         fmt::format(
+                                 "file is {} bytes, more than the {} allowed for this kind of file",
+                                 st.st_size, maxBytes))
                 .withPath(path);
     }
     std::string out(static_cast<std::size_t>(st.st_size), '\0');
@@ -161,4 +164,4 @@ Result<std::string> readSmallFile(const std::string &path, std::uint64_t maxByte
     return out;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

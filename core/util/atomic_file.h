@@ -36,7 +36,9 @@ public:
     Status commit();
 
     std::uint64_t bytesWritten() const { return m_written; }
+
     const std::string &finalPath() const { return m_finalPath; }
+
     const std::string &tempPath() const { return m_tempPath; }
 
 private:
@@ -54,4 +56,4 @@ Status writeFileAtomically(const std::string &path, std::string_view content);
 /** Reads a whole file of at most `maxBytes` bytes; larger files are an InvalidFormat error. */
 Result<std::string> readSmallFile(const std::string &path, std::uint64_t maxBytes);
 
-} // namespace pq::core
+}  // namespace pq::core

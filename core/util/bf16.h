@@ -23,4 +23,4 @@ inline std::uint16_t floatToBf16(float value)
     return static_cast<std::uint16_t>((u + rounding) >> 16U);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

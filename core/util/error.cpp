@@ -85,4 +85,4 @@ Error makeIoError(std::string what, const std::string &path, int errnoValue)
     return e;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -11,15 +11,15 @@ namespace pq::core {
 /** What went wrong, as a stable code the front ends map to their own (translated) text. */
 enum class ErrorCode
 {
-    Io,               ///< open/read/write/rename/mmap failed (errno in detail)
-    NotFound,         ///< a file or tensor that must exist does not
-    InvalidFormat,    ///< bytes do not follow the file format (bad JSON, bad header, ...)
-    InvalidArgument,  ///< a caller-supplied value is out of range or inconsistent
-    Unsupported,      ///< well-formed input that this version cannot handle
-    AlreadyQuantized, ///< the checkpoint already holds quantized tensors
-    UnsafePath,       ///< a path from a file leads outside its directory
-    Cancelled,        ///< the job was cancelled through its JobContext
-    NoSpace,          ///< the disk is full
+    Io,                ///< open/read/write/rename/mmap failed (errno in detail)
+    NotFound,          ///< a file or tensor that must exist does not
+    InvalidFormat,     ///< bytes do not follow the file format (bad JSON, bad header, ...)
+    InvalidArgument,   ///< a caller-supplied value is out of range or inconsistent
+    Unsupported,       ///< well-formed input that this version cannot handle
+    AlreadyQuantized,  ///< the checkpoint already holds quantized tensors
+    UnsafePath,        ///< a path from a file leads outside its directory
+    Cancelled,         ///< the job was cancelled through its JobContext
+    NoSpace,           ///< the disk is full
 };
 
 /** Stable lower-case name of a code ("invalid-format"), used in JSON output and logs. */
@@ -32,10 +32,10 @@ std::string_view errorCodeName(ErrorCode code);
 struct Error
 {
     ErrorCode code = ErrorCode::InvalidArgument;
-    std::string detail;                     ///< what happened, in English, without the context below
-    std::string path;                       ///< file the error is about, if any
-    std::string tensor;                     ///< tensor name the error is about, if any
-    std::optional<std::uint64_t> byteOffset; ///< position in the file, if meaningful
+    std::string detail;  ///< what happened, in English, without the context below
+    std::string path;    ///< file the error is about, if any
+    std::string tensor;  ///< tensor name the error is about, if any
+    std::optional<std::uint64_t> byteOffset;  ///< position in the file, if meaningful
 
     /** One line: "path: tensor 'x': detail (at byte N)". */
     std::string message() const;
@@ -51,4 +51,4 @@ Error makeError(ErrorCode code, std::string detail);
 /** An Io error that carries strerror(errnoValue) and maps ENOSPC to NoSpace. */
 Error makeIoError(std::string what, const std::string &path, int errnoValue);
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -16,7 +16,8 @@ std::string formatBytes(std::uint64_t bytes)
         v /= 1000.0;
         ++u;
     }
-    return u == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.{}f} {}", v, v < 10 ? 2 : 1, UNITS[u]);
+    return u == 0 ? fmt::format("{} B", bytes)
+                  : fmt::format("{:.{}f} {}", v, v < 10 ? 2 : 1, UNITS[u]);
 }
 
 std::string formatCount(std::uint64_t n)
@@ -34,4 +35,4 @@ std::string formatCount(std::uint64_t n)
     return fmt::format("{}", n);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -12,4 +12,4 @@ std::string formatBytes(std::uint64_t bytes);
 /** "8.03 B", "612.4 M", "4,096" (parameter counts). */
 std::string formatCount(std::uint64_t n);
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -19,15 +19,14 @@ namespace pq::core {
 class JobContext
 {
 public:
-    using ProgressFn = std::function<void(std::string_view stage, std::uint64_t done,
-                                          std::uint64_t total)>;
+    using ProgressFn =
+            std::function<void(std::string_view stage, std::uint64_t done, std::uint64_t total)>;
 
     JobContext() = default;
 
     explicit JobContext(ProgressFn progress)
         : m_progress(std::move(progress))
-    {
-    }
+    {}
 
     void reportProgress(std::string_view stage, std::uint64_t done, std::uint64_t total) const
     {
@@ -45,4 +44,4 @@ private:
     std::atomic<bool> m_cancelled{false};
 };
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -23,9 +23,10 @@ Result<MappedFile> MappedFile::open(const std::string &path)
         }
         return e;
     }
+
     struct stat st
-    {
-    };
+    {};
+
     if (::fstat(fd, &st) != 0) {
         const int err = errno;
         ::close(fd);
@@ -55,8 +56,7 @@ MappedFile::MappedFile(MappedFile &&other) noexcept
     : m_data(std::exchange(other.m_data, nullptr))
     , m_size(std::exchange(other.m_size, 0))
     , m_path(std::move(other.m_path))
-{
-}
+{}
 
 MappedFile &MappedFile::operator=(MappedFile &&other) noexcept
 {
@@ -98,4 +98,4 @@ void MappedFile::adviseSequential(std::uint64_t offset, std::uint64_t len) const
     ::madvise(p, end - start, MADV_WILLNEED);
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -28,7 +28,9 @@ public:
     ~MappedFile();
 
     std::span<const std::byte> bytes() const { return {m_data, m_size}; }
+
     std::uint64_t size() const { return m_size; }
+
     const std::string &path() const { return m_path; }
 
     /** Tells the kernel we will read [offset, offset+len) sequentially soon (madvise). */
@@ -42,4 +44,4 @@ private:
     std::string m_path;
 };
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -32,20 +32,18 @@ class [[nodiscard]] Result
 public:
     Result(T value)  // NOLINT(google-explicit-constructor): implicit like std::expected
         : m_v(std::in_place_index<0>, std::move(value))
-    {
-    }
+    {}
 
     Result(Unexpected u)  // NOLINT(google-explicit-constructor)
         : m_v(std::in_place_index<1>, std::move(u.error))
-    {
-    }
+    {}
 
     Result(Error e)  // NOLINT(google-explicit-constructor)
         : m_v(std::in_place_index<1>, std::move(e))
-    {
-    }
+    {}
 
     bool has_value() const { return m_v.index() == 0; }  // NOLINT(readability-identifier-naming)
+
     explicit operator bool() const { return has_value(); }
 
     T &value() &
@@ -79,9 +77,13 @@ public:
     }
 
     T &operator*() & { return value(); }
+
     const T &operator*() const & { return value(); }
+
     T &&operator*() && { return std::move(*this).value(); }
+
     T *operator->() { return &value(); }
+
     const T *operator->() const { return &value(); }
 
 private:
@@ -98,16 +100,15 @@ public:
     Result(Unexpected u)  // NOLINT(google-explicit-constructor)
         : m_error(std::move(u.error))
         , m_ok(false)
-    {
-    }
+    {}
 
     Result(Error e)  // NOLINT(google-explicit-constructor)
         : m_error(std::move(e))
         , m_ok(false)
-    {
-    }
+    {}
 
     bool has_value() const { return m_ok; }  // NOLINT(readability-identifier-naming)
+
     explicit operator bool() const { return m_ok; }
 
     const Error &error() const &
@@ -129,7 +130,7 @@ private:
 
 using Status = Result<void>;
 
-} // namespace pq::core
+}  // namespace pq::core
 
 /** Propagates an error from an expression yielding Result<T>/Status; evaluates to nothing. */
 #define PQ_TRY_STATUS(expr)                                                                        \

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The `prismaquant` binary end to end: --version, inspect text/JSON, and exit codes on bad input.
+#include <nlohmann/json.hpp>
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <nlohmann/json.hpp>
 
 #include "tests/support/shared_data.h"
 
@@ -25,7 +26,7 @@ Run runCli(const QStringList &args)
             p.readAllStandardError().toStdString()};
 }
 
-} // namespace
+}  // namespace
 
 class TestCliInspect : public QObject
 {
@@ -60,8 +61,8 @@ void TestCliInspect::inspectExampleText()
 void TestCliInspect::inspectJsonSchema()
 {
     const std::string dir = pq::test::sharedData("configs/qwen3.6-35b-a3b");
-    const Run r = runCli({QStringLiteral("inspect"), QString::fromStdString(dir),
-                          QStringLiteral("--json")});
+    const Run r = runCli(
+            {QStringLiteral("inspect"), QString::fromStdString(dir), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 0);
     const auto j = nlohmann::json::parse(r.out);
     QCOMPARE(j.at("schema").get<std::string>(), std::string("prismaquant.inspect/1"));

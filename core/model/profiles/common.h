@@ -38,4 +38,4 @@ inline std::vector<std::pair<std::string_view, std::string_view>> qwenVlRenames(
             {"lm_head.", "language_model.lm_head."}};
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -30,4 +30,4 @@ const ProfileSpec &deepseekV3()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -24,4 +24,4 @@ const ProfileSpec &gemma3()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

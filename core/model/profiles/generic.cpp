@@ -20,4 +20,4 @@ const ProfileSpec &generic()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

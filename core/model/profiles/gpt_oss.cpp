@@ -26,4 +26,4 @@ const ProfileSpec &gptOss()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -30,4 +30,4 @@ const ProfileSpec &mistral()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -24,4 +24,4 @@ const ProfileSpec &mixtral()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

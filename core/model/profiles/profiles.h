@@ -21,4 +21,4 @@ const ProfileSpec &deepseekV3();
 const ProfileSpec &gptOss();
 const ProfileSpec &generic();
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -40,4 +40,4 @@ const ProfileSpec &qwen3Moe()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

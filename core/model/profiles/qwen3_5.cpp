@@ -45,4 +45,4 @@ const ProfileSpec &qwen3_5Moe()
     return spec;
 }
 
-} // namespace pq::core::profiles
+}  // namespace pq::core::profiles

@@ -24,7 +24,8 @@ const ProfileSpec *findProfile(const ModelConfig &config)
 {
     for (const std::string &type : {config.modelType, config.textModelType}) {
         for (const ProfileSpec *p : allProfiles()) {
-            if (std::find(p->modelTypes.begin(), p->modelTypes.end(), type) != p->modelTypes.end()) {
+            if (std::find(p->modelTypes.begin(), p->modelTypes.end(), type) !=
+                p->modelTypes.end()) {
                 return p;
             }
         }
@@ -32,4 +33,4 @@ const ProfileSpec *findProfile(const ModelConfig &config)
     return nullptr;
 }
 
-} // namespace pq::core
+}  // namespace pq::core

@@ -75,6 +75,7 @@ private Q_SLOTS:
     void tensorInTwoShards();
     void tensorInTwoFilesWithoutIndex();
     void symlinkedShardOutside();
+    void huggingFaceCacheSnapshot();
     void symlinkedDirectoryOutside();
 
     void readIndexAlone();
@@ -350,6 +351,33 @@ void TestCheckpoint::symlinkedShardOutside()
     fs::remove(dir() / SHARD2);
     fs::create_symlink(fs::relative(target, dir()), dir() / SHARD2);
     PQ_VERIFY_ERROR(Checkpoint::open(dir().string()), ErrorCode::UnsafePath, SHARD2);
+}
+
+void TestCheckpoint::huggingFaceCacheSnapshot()
+{
+    // <cache>/models--org--name/snapshots/<rev>/x.safetensors -> ../../blobs/<sha>: the layout
+    // `huggingface-cli download` produces. Those links leave the snapshot directory but stay in
+    // the repository's own blobs/ folder, so they are accepted; anything else outside is not.
+    const fs::path repo = dir() / "models--org--name";
+    const fs::path snapshot = repo / "snapshots" / "0123abc";
+    fs::create_directories(snapshot);
+    fs::create_directories(repo / "blobs");
+    CheckpointWriterOptions options;
+    options.maxShardBytes = 24;
+    PQ_VERIFY_OK(writeCheckpoint(snapshot, fourTensors(), options));
+    for (const std::string &shard : {SHARD1, SHARD2}) {
+        const fs::path blob = repo / "blobs" / ("sha-" + shard);
+        fs::rename(snapshot / shard, blob);
+        fs::create_symlink(fs::path("../..") / "blobs" / blob.filename(), snapshot / shard);
+    }
+    const auto cp = Checkpoint::open(snapshot.string());
+    PQ_VERIFY_OK(cp);
+    QVERIFY(viewMatches(*cp, fourTensors()[2]));
+    QVERIFY(!isPathInside(snapshot.string(), "../../blobs/x"));  // names with .. stay refused
+    fs::create_directories(repo / "other");
+    QVERIFY(writeFile(repo / "other" / "y", "y"));
+    fs::create_symlink(fs::path("../..") / "other" / "y", snapshot / "y");
+    QVERIFY(!isPathInside(snapshot.string(), "y"));  // only blobs/ is trusted
 }
 
 void TestCheckpoint::symlinkedDirectoryOutside()

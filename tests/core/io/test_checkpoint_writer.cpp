@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -76,6 +78,13 @@ bool hasPartialFiles(const fs::path &dir)
     return false;
 }
 
+/** The writer's file name for shard `s` (0-based) of `count`. */
+std::string shardFileName(int s, int count)
+{
+    return count == 1 ? std::string("model.safetensors")
+                      : fmt::format("model-{:05d}-of-{:05d}.safetensors", s + 1, count);
+}
+
 std::vector<TensorInfo> allDtypeTensors()
 {
     std::vector<TensorInfo> out;
@@ -113,6 +122,7 @@ private Q_SLOTS:
     void writeAfterLastTensor();
     void finishMisuse();
     void createRejects();
+    void createRejectsUnwritableNames();
     void createInMissingDirectory();
 
     void destroyedMidShard();
@@ -120,6 +130,9 @@ private Q_SLOTS:
 
 private:
     fs::path dir() const { return fs::path(m_dir->path().toStdString()); }
+
+    void checkPlacement(const std::vector<TensorInfo> &tensors, const QList<int> &shardOf);
+    void checkIndexFile(const std::vector<TensorInfo> &tensors, const QList<int> &shardOf);
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -207,7 +220,8 @@ void TestCheckpointWriter::headerIsPaddedWithFormatPt()
 
 void TestCheckpointWriter::tensorsInReferenceOrder()
 {
-    // Given in an arbitrary order; on disk: descending alignment, then name.
+    // Given in an arbitrary order; on disk like the reference writer: descending dtype (its
+    // enum runs by ascending alignment), then name.
     const std::vector<TensorInfo> given = {
             tensor("b.weight", DType::BF16, {4, 4}), tensor("a.scale", DType::F8E4M3, {4}),
             tensor("z.global", DType::F32, {1}),     tensor("a.weight", DType::BF16, {4, 4}),
@@ -216,9 +230,9 @@ void TestCheckpointWriter::tensorsInReferenceOrder()
             tensor("b.mask", DType::Bool, {3}),      tensor("d", DType::F64, {1}),
     };
     PQ_VERIFY_OK(writeCheckpoint(dir(), given));
-    const std::vector<std::string> expected = {"d",        "shape",    "m.words", "z.global",
-                                               "a.weight", "b.weight", "a.scale", "b.mask",
-                                               "c.packed", "packed"};
+    const std::vector<std::string> expected = {"shape",    "d",        "z.global", "m.words",
+                                               "a.weight", "b.weight", "a.scale",  "c.packed",
+                                               "packed",   "b.mask"};
     const auto raw = readRaw(dir() / "model.safetensors");
     QVERIFY(raw);
     std::vector<std::string> onDisk;
@@ -312,59 +326,66 @@ void TestCheckpointWriter::sharding()
     QFETCH(QList<int>, sizes);
     QFETCH(QList<int>, shardOf);
     std::vector<TensorInfo> tensors;
-    std::uint64_t total = 0;
     for (int i = 0; i < sizes.size(); ++i) {
-        const auto n = static_cast<std::uint64_t>(sizes[i]);
-        tensors.push_back(
-                tensor(QStringLiteral("t%1").arg(i, 2, 10, QLatin1Char('0')).toStdString(),
-                       DType::U8, {n}));
-        total += n;
+        tensors.push_back(tensor(fmt::format("t{:02d}", i), DType::U8, {std::uint64_t(sizes[i])}));
     }
     CheckpointWriterOptions options;
     options.maxShardBytes = limit;
     PQ_VERIFY_OK(writeCheckpoint(dir(), tensors, options));
-    const int shardCount = *std::max_element(shardOf.begin(), shardOf.end()) + 1;
     QVERIFY(!hasPartialFiles(dir()));
-
-    auto shardName = [&](int s) {
-        return shardCount == 1 ? std::string("model.safetensors")
-                               : QStringLiteral("model-%1-of-%2.safetensors")
-                                         .arg(s + 1, 5, 10, QLatin1Char('0'))
-                                         .arg(shardCount, 5, 10, QLatin1Char('0'))
-                                         .toStdString();
-    };
+    const int shardCount = *std::max_element(shardOf.begin(), shardOf.end()) + 1;
     std::vector<std::string> expectedFiles;
     for (int s = 0; s < shardCount; ++s) {
-        expectedFiles.push_back(shardName(s));
+        expectedFiles.push_back(shardFileName(s, shardCount));
     }
     if (shardCount > 1) {
         expectedFiles.emplace_back(INDEX_FILE_NAME);
     }
     std::sort(expectedFiles.begin(), expectedFiles.end());
     QCOMPARE(listDir(dir()), expectedFiles);
+    checkPlacement(tensors, shardOf);
+    if (shardCount > 1 && !QTest::currentTestFailed()) {
+        checkIndexFile(tensors, shardOf);
+    }
+}
 
+void TestCheckpointWriter::checkPlacement(const std::vector<TensorInfo> &tensors,
+                                          const QList<int> &shardOf)
+{
+    const int shardCount = *std::max_element(shardOf.begin(), shardOf.end()) + 1;
     const auto cp = Checkpoint::open(dir().string());
     PQ_VERIFY_OK(cp);
     QCOMPARE(cp->hasIndex(), shardCount > 1);
     QCOMPARE(static_cast<int>(cp->shards().size()), shardCount);
-    QCOMPARE(cp->totalTensorBytes(), total);
-    for (int i = 0; i < sizes.size(); ++i) {
-        const Checkpoint::Entry *e = cp->find(tensors[std::size_t(i)].name);
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const Checkpoint::Entry *e = cp->find(tensors[i].name);
         QVERIFY(e != nullptr);
-        QCOMPARE(qs(cp->shards()[e->shard].path()), qs((dir() / shardName(shardOf[i])).string()));
+        const std::string shard = shardFileName(shardOf[qsizetype(i)], shardCount);
+        QCOMPARE(qs(cp->shards()[e->shard].path()), qs((dir() / shard).string()));
         const TensorView v = cp->view(*e);
-        const Bytes expected = bytesFor(tensors[std::size_t(i)]);
+        const Bytes expected = bytesFor(tensors[i]);
         QVERIFY(std::equal(v.data.begin(), v.data.end(), expected.begin(), expected.end()));
+        total += expected.size();
     }
-    if (shardCount == 1) {
-        return;
-    }
+    QCOMPARE(cp->totalTensorBytes(), total);
+}
+
+void TestCheckpointWriter::checkIndexFile(const std::vector<TensorInfo> &tensors,
+                                          const QList<int> &shardOf)
+{
+    const int shardCount = *std::max_element(shardOf.begin(), shardOf.end()) + 1;
     const auto index = readCheckpointIndex((dir() / INDEX_FILE_NAME).string());
     PQ_VERIFY_OK(index);
-    QCOMPARE(index->totalSize, std::optional<std::uint64_t>(total));
-    QCOMPARE(static_cast<int>(index->weightMap.size()), sizes.size());
-    for (int i = 0; i < sizes.size(); ++i) {
-        QCOMPARE(qs(index->weightMap.at(tensors[std::size_t(i)].name)), qs(shardName(shardOf[i])));
+    std::uint64_t total = 0;
+    for (const TensorInfo &t : tensors) {
+        total += *t.byteSize();
+    }
+    QCOMPARE(index->totalSize, std::optional<std::uint64_t>(total));  // tensor bytes, not files
+    QCOMPARE(index->weightMap.size(), tensors.size());
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        QCOMPARE(qs(index->weightMap.at(tensors[i].name)),
+                 qs(shardFileName(shardOf[qsizetype(i)], shardCount)));
     }
 }
 
@@ -444,6 +465,39 @@ void TestCheckpointWriter::createRejects()
             CheckpointWriter::create(dir().string(), {tensor("huge", DType::U64, {1ULL << 62U})}),
             ErrorCode::InvalidArgument, "tensor 'huge'");
     QVERIFY(listDir(dir()).empty());
+}
+
+void TestCheckpointWriter::createRejectsUnwritableNames()
+{
+    // Regression: an invalid UTF-8 name made nlohmann::json::dump() throw type_error 316 out of
+    // CheckpointWriter::create (found while writing these tests), and a tensor called
+    // __metadata__ overwrote the metadata, leaving a file the reader rejects.
+    PQ_VERIFY_ERROR(
+            CheckpointWriter::create(dir().string(), {tensor("bad\xC3\x28name", DType::U8, {1})}),
+            ErrorCode::InvalidArgument, "UTF-8");
+    PQ_VERIFY_ERROR(
+            CheckpointWriter::create(dir().string(), {tensor("__metadata__", DType::U8, {1})}),
+            ErrorCode::InvalidArgument, "tensor '__metadata__'", "reserved");
+    PQ_VERIFY_ERROR(
+            CheckpointWriter::create(dir().string(), {tensor("\xED\xA0\x80", DType::U8, {1})}),
+            ErrorCode::InvalidArgument, "UTF-8");  // an encoded surrogate
+    PQ_VERIFY_ERROR(CheckpointWriter::create(dir().string(), {tensor("\xC0\xAF", DType::U8, {1})}),
+                    ErrorCode::InvalidArgument, "UTF-8");  // an overlong '/'
+    CheckpointWriterOptions badMeta;
+    badMeta.metadata = {{"format", "pt\xFF"}};
+    PQ_VERIFY_ERROR(CheckpointWriter::create(dir().string(), {}, badMeta),
+                    ErrorCode::InvalidArgument, "metadata");
+    QVERIFY(listDir(dir()).empty());
+    // Valid multi-byte names (2, 3 and 4 bytes) are written and read back unchanged.
+    const std::vector<TensorInfo> fine = {tensor("caf\xC3\xA9", DType::U8, {1}),
+                                          tensor("\xE2\x82\xAC", DType::U8, {1}),
+                                          tensor("\xF0\x9F\x98\x80", DType::U8, {1})};
+    PQ_VERIFY_OK(writeCheckpoint(dir(), fine));
+    const auto cp = Checkpoint::open(dir().string());
+    PQ_VERIFY_OK(cp);
+    for (const TensorInfo &t : fine) {
+        QVERIFY(cp->find(t.name) != nullptr);
+    }
 }
 
 void TestCheckpointWriter::createInMissingDirectory()

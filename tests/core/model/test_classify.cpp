@@ -42,7 +42,7 @@ void writeModel(const QString &dir, const std::string &cfg, const std::vector<Te
     QVERIFY(w->finish().has_value());
 }
 
-} // namespace
+}  // namespace
 
 class TestClassify : public QObject
 {
@@ -83,7 +83,8 @@ void TestClassify::names_data()
     row("qwen3", "model.layers.1.self_attn.q_norm.weight", TensorKind::Norm, 1);
     row("qwen3_moe", "model.layers.3.mlp.gate.weight", TensorKind::Router, 3);
     row("qwen3_moe", "model.layers.3.mlp.experts.127.down_proj.weight", TensorKind::Linear, 3);
-    row("qwen3_5_moe", "model.language_model.layers.0.linear_attn.A_log", TensorKind::Passthrough, 0);
+    row("qwen3_5_moe", "model.language_model.layers.0.linear_attn.A_log", TensorKind::Passthrough,
+        0);
     row("qwen3_5_moe", "model.language_model.layers.0.linear_attn.conv1d.weight",
         TensorKind::Passthrough, 0);
     row("qwen3_5_moe", "model.language_model.layers.0.mlp.shared_expert_gate.weight",
@@ -97,7 +98,8 @@ void TestClassify::names_data()
     row("gpt_oss", "model.layers.2.self_attn.sinks", TensorKind::Passthrough, 2);
     row("gpt_oss", "model.layers.2.mlp.router.bias", TensorKind::Router, 2);
     row("gpt_oss", "model.layers.2.mlp.experts.gate_up_proj_bias", TensorKind::Bias, 2);
-    row("gpt_oss", "model.layers.2.mlp.experts.gate_up_proj_blocks", TensorKind::QuantCompanion, -1);
+    row("gpt_oss", "model.layers.2.mlp.experts.gate_up_proj_blocks", TensorKind::QuantCompanion,
+        -1);
     row("deepseek_v3", "model.layers.5.mlp.gate.e_score_correction_bias", TensorKind::Router, 5);
     row("deepseek_v3", "model.layers.5.self_attn.kv_a_layernorm.weight", TensorKind::Norm, 5);
     row("llama", "model.layers.0.self_attn.q_proj.weight_scale", TensorKind::QuantCompanion, -1);
@@ -158,6 +160,11 @@ void TestClassify::alreadyQuantizedIsDetected()
     QVERIFY(inv.has_value());
     QCOMPARE(inv->quantCompanions(),
              std::vector<std::string>{"model.layers.0.mlp.down_proj.weight_scale"});
+    const Status st = inv->checkQuantizable();
+    QVERIFY(!st.has_value());
+    QCOMPARE(st.error().code, ErrorCode::AlreadyQuantized);
+    QVERIFY2(st.error().message().find("original BF16/FP16") != std::string::npos,
+             st.error().message().c_str());
     const std::string text = inventoryToText(*inv, {});
     QVERIFY2(text.find("already quantized") != std::string::npos, text.c_str());
     QVERIFY(text.find("weight_scale") != std::string::npos);
@@ -187,6 +194,8 @@ void TestClassify::unknownNamesAreReported()
     auto inv = buildInventory(cfg, findProfile(cfg), tensors, TensorSource::Weights);
     QVERIFY(inv.has_value());
     QCOMPARE(inv->unclassified(), std::vector<std::string>{"model.layers.1.adapter.weight"});
+    QCOMPARE(inv->checkQuantizable().error().code, ErrorCode::Unsupported);
+    QVERIFY(inv->checkQuantizable().error().message().find("adapter") != std::string::npos);
 }
 
 void TestClassify::fused3dExpertsAreSliced()
@@ -216,12 +225,12 @@ void TestClassify::fused3dExpertsAreSliced()
             QCOMPARE(l->inFeatures, std::uint64_t{6});
         } else {
             QCOMPARE(src, std::string("model.language_model.layers.0.mlp.experts.gate_up_proj"));
-            QCOMPARE(l->source.first, l->role == LinearRole::ExpertGate ? 0U : 6U);  // gate rows first
+            QCOMPARE(l->source.first,
+                     l->role == LinearRole::ExpertGate ? 0U : 6U);  // gate rows first
             QCOMPARE(l->outFeatures, std::uint64_t{6});
         }
     }
-    QCOMPARE(experts[4]->name,
-             std::string("model.language_model.layers.0.mlp.experts.1.up_proj"));
+    QCOMPARE(experts[4]->name, std::string("model.language_model.layers.0.mlp.experts.1.up_proj"));
     QCOMPARE(inv->groups[experts.front()->group].linears.size(), std::size_t{12});
     // q_proj carries the output gate: 2 x heads x head_dim rows
     QCOMPARE(inv->linears.front().outFeatures, std::uint64_t{32});
@@ -302,7 +311,8 @@ void TestClassify::deepseekMtpLayer()
 void TestClassify::badShapeNamesTheTensor()
 {
     const ModelConfig cfg = config(TINY_LLAMA);
-    std::vector<TensorInfo> tensors = {{"model.layers.0.self_attn.q_proj.weight", DType::BF16, {2, 4, 8}}};
+    std::vector<TensorInfo> tensors = {
+            {"model.layers.0.self_attn.q_proj.weight", DType::BF16, {2, 4, 8}}};
     auto inv = buildInventory(cfg, findProfile(cfg), tensors, TensorSource::Weights);
     QVERIFY(!inv.has_value());
     QCOMPARE(inv.error().code, ErrorCode::InvalidFormat);
@@ -315,9 +325,8 @@ void TestClassify::badConfigs_data()
     QTest::addColumn<QString>("mentions");
     QTest::newRow("not json") << QStringLiteral("{nope") << QStringLiteral("JSON");
     QTest::newRow("array") << QStringLiteral("[1,2]") << QStringLiteral("JSON object");
-    QTest::newRow("no model_type")
-            << QStringLiteral(R"({"hidden_size":8,"num_hidden_layers":1})")
-            << QStringLiteral("model_type");
+    QTest::newRow("no model_type") << QStringLiteral(R"({"hidden_size":8,"num_hidden_layers":1})")
+                                   << QStringLiteral("model_type");
     QTest::newRow("no layers") << QStringLiteral(R"({"model_type":"llama","hidden_size":8})")
                                << QStringLiteral("num_hidden_layers");
     QTest::newRow("string layers")

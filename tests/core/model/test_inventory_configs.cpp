@@ -5,8 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include <QtTest>
 #include <nlohmann/json.hpp>
+
+#include <QtTest>
 
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
@@ -15,7 +16,6 @@
 
 using namespace pq::core;
 using json = nlohmann::json;
-
 
 namespace {
 
@@ -49,10 +49,9 @@ ModelInventory inventoryFor(const std::string &rel)
 
 std::size_t textLinears(const ModelInventory &inv)
 {
-    return static_cast<std::size_t>(std::count_if(inv.linears.begin(), inv.linears.end(),
-                                                  [](const LinearInfo &l) {
-                                                      return l.section == Section::Text;
-                                                  }));
+    return static_cast<std::size_t>(
+            std::count_if(inv.linears.begin(), inv.linears.end(),
+                          [](const LinearInfo &l) { return l.section == Section::Text; }));
 }
 
 std::uint64_t textLinearParams(const ModelInventory &inv)
@@ -73,7 +72,7 @@ std::size_t textGroups(const ModelInventory &inv)
     return n;
 }
 
-} // namespace
+}  // namespace
 
 class TestInventoryConfigs : public QObject
 {
@@ -113,14 +112,16 @@ void TestInventoryConfigs::everyConfig()
              expected.at("experts").get<std::int64_t>());
     QCOMPARE(inv.config.tieWordEmbeddings, expected.at("tied").get<bool>());
     QCOMPARE(inv.countKind(TensorKind::LmHead) == 0, expected.at("tied").get<bool>());
-    const auto textEmbeddings = std::count_if(inv.tensors.begin(), inv.tensors.end(), [](const auto &t) {
-        return t.kind == TensorKind::Embedding && t.section == Section::Text;
-    });
+    const auto textEmbeddings =
+            std::count_if(inv.tensors.begin(), inv.tensors.end(), [](const auto &t) {
+                return t.kind == TensorKind::Embedding && t.section == Section::Text;
+            });
     QCOMPARE(textEmbeddings, 1L);
     QVERIFY2(inv.unclassified().empty(),
              inv.unclassified().empty() ? "" : inv.unclassified().front().c_str());
     QVERIFY(inv.quantCompanions().empty());
     QCOMPARE(!inv.config.quantMethod.empty(), expected.value("prequantized", false));
+    QCOMPARE(inv.checkQuantizable().has_value(), !expected.value("prequantized", false));
     if (expected.contains("index_tensors") && inv.source == TensorSource::IndexAndConfig) {
         QCOMPARE(inv.tensors.size(), expected.at("index_tensors").get<std::size_t>());
     }
@@ -186,7 +187,8 @@ std::vector<TensorInfo> readShapesCsv(const std::string &path, std::vector<std::
             continue;
         }
         std::string dims = line.substr(open + 1, close - open - 1);
-        std::erase_if(dims, [](char c) { return c == ' ' || c == '\xe2' || c == '\x80' || c == '\x89'; });
+        std::erase_if(dims,
+                      [](char c) { return c == ' ' || c == '\xe2' || c == '\x80' || c == '\x89'; });
         std::stringstream ss(dims);
         std::string d;
         while (std::getline(ss, d, ',')) {
@@ -197,7 +199,7 @@ std::vector<TensorInfo> readShapesCsv(const std::string &path, std::vector<std::
     return out;
 }
 
-} // namespace
+}  // namespace
 
 void TestInventoryConfigs::qwen36ShapesMatchRealTensorList()
 {
