@@ -32,4 +32,4 @@ inline std::string sharedData(const std::string &rel)
     return (std::filesystem::path(dir) / rel).string();
 }
 
-} // namespace pq::test
+}  // namespace pq::test

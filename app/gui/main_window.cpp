@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+#include "app/gui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+
+#include "app/gui/recent_menu.h"
+#include "widgets/model/display_text.h"
+#include "widgets/model/model_view.h"
+
+namespace pq::gui {
+namespace {
+
+constexpr const char *GEOMETRY_KEY = "mainWindow/geometry";
+constexpr const char *STATE_KEY = "mainWindow/state";
+constexpr const char *LAST_DIR_KEY = "mainWindow/lastModelDirectory";
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+{
+    setupCentralView();
+    setupActions();
+    setupMenus();
+    setupStatusBar();
+    restoreWindowState();
+}
+
+void MainWindow::setupCentralView()
+{
+    setWindowTitle(tr("PrismaQuant Studio"));
+    m_view = new widgets::ModelView(this);
+    setCentralWidget(m_view);
+    connect(m_view, &widgets::ModelView::openRequested, this, &MainWindow::chooseModelDirectory);
+    connect(m_view, &widgets::ModelView::loadStarted, this, &MainWindow::onLoadStarted);
+    connect(m_view, &widgets::ModelView::modelLoaded, this, &MainWindow::onModelLoaded);
+    connect(m_view, &widgets::ModelView::loadFailed, this, &MainWindow::onLoadFailed);
+}
+
+void MainWindow::setupActions()
+{
+    m_openAction = new QAction(tr("&Open Model Directory\u2026"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setStatusTip(tr("Open a Hugging Face model folder (the one with config.json)"));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::chooseModelDirectory);
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_aboutAction = new QAction(tr("&About PrismaQuant Studio"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::showAbout);
+    m_aboutQtAction = new QAction(tr("About &Qt"), this);
+    m_aboutQtAction->setMenuRole(QAction::AboutQtRole);
+    connect(m_aboutQtAction, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::setupMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    m_recent = new RecentMenu(this);
+    connect(m_recent, &RecentMenu::directoryTriggered, this, &MainWindow::openModelDirectory);
+    file->addMenu(m_recent);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+    help->addAction(m_aboutQtAction);
+}
+
+void MainWindow::setupStatusBar()
+{
+    m_modelStatus = new QLabel(this);
+    m_modelStatus->setAccessibleName(tr("Model in one line"));
+    statusBar()->addPermanentWidget(m_modelStatus);
+    statusBar()->showMessage(
+            tr("Open a model folder to begin (File \u25B8 Open Model Directory)."));
+}
+
+void MainWindow::restoreWindowState()
+{
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(QLatin1String(GEOMETRY_KEY)).toByteArray())) {
+        const QSize available = screen()->availableSize();
+        resize(qMin(1280, available.width()), qMin(800, available.height()));
+    }
+    restoreState(settings.value(QLatin1String(STATE_KEY)).toByteArray());
+}
+
+void MainWindow::saveWindowState() const
+{
+    QSettings settings;
+    settings.setValue(QLatin1String(GEOMETRY_KEY), saveGeometry());
+    settings.setValue(QLatin1String(STATE_KEY), saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveWindowState();
+    event->accept();
+}
+
+void MainWindow::openModelDirectory(const QString &dir)
+{
+    m_view->openModelDirectory(dir);
+}
+
+void MainWindow::chooseModelDirectory()
+{
+    QSettings settings;
+    const QString start = settings.value(QLatin1String(LAST_DIR_KEY), QDir::homePath()).toString();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Directory"), start);
+    if (dir.isEmpty()) {
+        return;
+    }
+    settings.setValue(QLatin1String(LAST_DIR_KEY), dir);
+    openModelDirectory(dir);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+            this, tr("About PrismaQuant Studio"),
+            tr("<h3>PrismaQuant Studio %1</h3>"
+               "<p>Sensitivity-driven mixed-precision quantization of large language models: "
+               "measure how much each layer minds being quantized, then choose a number format "
+               "per layer for the size you can afford.</p>"
+               "<p>Built with Qt %2. Licensed under the MIT licence.</p>")
+                    .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::onLoadStarted(const QString &dir)
+{
+    statusBar()->showMessage(tr("Reading %1\u2026").arg(QDir::toNativeSeparators(dir)));
+}
+
+void MainWindow::onModelLoaded(const QString &dir)
+{
+    const QString name = QFileInfo(dir).fileName();
+    setWindowTitle(tr("%1 \u2014 PrismaQuant Studio").arg(name));
+    m_recent->addDirectory(dir);
+    const auto inventory = m_view->inventory();
+    m_modelStatus->setText(tr("%1 · %2 Linears · %3 parameters · %4")
+                                   .arg(name,
+                                        widgets::DisplayText::count(inventory->linears.size()),
+                                        widgets::DisplayText::params(inventory->totals().params),
+                                        widgets::DisplayText::bytes(inventory->totals().bytes)));
+    statusBar()->showMessage(tr("Loaded %1").arg(QDir::toNativeSeparators(dir)), 5000);
+}
+
+void MainWindow::onLoadFailed(const QString &dir)
+{
+    setWindowTitle(tr("PrismaQuant Studio"));
+    m_modelStatus->clear();
+    statusBar()->showMessage(tr("Could not open %1").arg(QDir::toNativeSeparators(dir)), 5000);
+}
+
+}  // namespace pq::gui

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include "core/quant/weight_rows.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/quant/group_quant.h"
+#include "core/util/bf16.h"
+
+namespace pq::core::quant {
+namespace {
+
+float halfToFloat(std::uint16_t h)
+{
+    const std::uint32_t sign = (h >> 15U) & 1U;
+    const std::uint32_t exp = (h >> 10U) & 0x1FU;
+    const std::uint32_t man = h & 0x3FFU;
+    float v = 0.0F;
+    if (exp == 0) {
+        v = std::ldexp(static_cast<float>(man), -24);
+    } else if (exp == 31) {
+        v = man == 0 ? INFINITY : NAN;
+    } else {
+        v = std::ldexp(static_cast<float>(man | 0x400U), static_cast<int>(exp) - 25);
+    }
+    return sign != 0 ? -v : v;
+}
+
+}  // namespace
+
+WeightView
+viewOf(std::span<const float> data, std::uint64_t rows, std::uint64_t cols, std::string name)
+{
+    WeightView v;
+    v.dtype = DType::F32;
+    v.data = reinterpret_cast<const std::byte *>(data.data());
+    v.rows = rows;
+    v.cols = cols;
+    v.name = std::move(name);
+    return v;
+}
+
+void loadRow(const WeightView &w, std::uint64_t r, std::span<float> out)
+{
+    const std::uint64_t first = r * w.stride();
+    switch (w.dtype) {
+    case DType::F32:
+        std::memcpy(out.data(), w.data + first * 4, w.cols * 4);
+        return;
+    case DType::BF16:
+        for (std::uint64_t c = 0; c < w.cols; ++c) {
+            std::uint16_t b = 0;
+            std::memcpy(&b, w.data + (first + c) * 2, 2);
+            out[c] = bf16ToFloat(b);
+        }
+        return;
+    case DType::F16:
+        for (std::uint64_t c = 0; c < w.cols; ++c) {
+            std::uint16_t h = 0;
+            std::memcpy(&h, w.data + (first + c) * 2, 2);
+            out[c] = halfToFloat(h);
+        }
+        return;
+    default:
+        break;
+    }
+}
+
+Status checkView(const WeightView &w)
+{
+    if (w.dtype != DType::F32 && w.dtype != DType::BF16 && w.dtype != DType::F16) {
+        return makeError(ErrorCode::Unsupported,
+                         fmt::format("weights stored as {} cannot be quantized (F32, BF16 or F16 "
+                                     "expected)",
+                                     dtypeName(w.dtype)))
+                .withTensor(w.name);
+    }
+    if (w.rows == 0 || w.cols == 0 || w.data == nullptr || w.stride() < w.cols) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("empty or malformed weight view [{}, {}]", w.rows, w.cols))
+                .withTensor(w.name);
+    }
+    return {};
+}
+
+Error nonFiniteError(const WeightView &w, std::uint64_t row, std::uint64_t col, float value)
+{
+    return makeError(ErrorCode::InvalidArgument,
+                     fmt::format("weight is {} at [{}, {}]; the checkpoint is corrupt or was "
+                                 "saved after a diverged step",
+                                 std::isnan(value) ? "NaN" : "infinite", row, col))
+            .withTensor(w.name);
+}
+
+Status checkShapeFor(FormatId id, const WeightView &w)
+{
+    Status st = checkShape(id, w.rows, w.cols);
+    if (!st) {
+        return std::move(st).error().withTensor(w.name);
+    }
+    return {};
+}
+
+bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol)
+{
+    float m = 0.0F;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+        if (!isFiniteFloat(row[c])) {
+            badCol = c;
+            return false;
+        }
+        const float a = absf(row[c]);
+        m = a > m ? a : m;
+    }
+    amax = m;
+    return true;
+}
+
+}  // namespace pq::core::quant

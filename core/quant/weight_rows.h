@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/quant/quant_backend.h"
+
+namespace pq::core::quant {
+
+/** Converts row `r` of `w` to float32 (exact for F32, BF16, F16). */
+void loadRow(const WeightView &w, std::uint64_t r, std::span<float> out);
+
+/** Checks that `w` is a usable input (dtype, non-empty, data present, stride ≥ cols). */
+Status checkView(const WeightView &w);
+
+/** An InvalidArgument error naming the tensor and the first non-finite element. */
+Error nonFiniteError(const WeightView &w, std::uint64_t row, std::uint64_t col, float value);
+
+/** The error for a format the shape rules refuse, naming the tensor. */
+Status checkShapeFor(FormatId id, const WeightView &w);
+
+/** Max |x| of a row, or the index of its first non-finite element (returns false then). */
+bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol);
+
+}  // namespace pq::core::quant

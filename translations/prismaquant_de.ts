@@ -1,0 +1,709 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>main</name>
+    <message>
+        <source>PrismaQuant Studio: mixed-precision quantization of large language models.</source>
+        <translation>PrismaQuant Studio: Quantisierung großer Sprachmodelle mit gemischter Genauigkeit.</translation>
+    </message>
+    <message>
+        <source>Model folder to open (the one with config.json).</source>
+        <translation>Zu öffnender Modellordner (der mit der config.json).</translation>
+    </message>
+</context>
+<context>
+    <name>pq::gui::MainWindow</name>
+    <message>
+        <source>PrismaQuant Studio</source>
+        <translation>PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model Directory…</source>
+        <translation>Modellverzeichnis ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder (the one with config.json)</source>
+        <translation>Einen Hugging-Face-Modellordner öffnen (den mit der config.json)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;About PrismaQuant Studio</source>
+        <translation>Ü&amp;ber PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>Über &amp;Qt</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>Model in one line</source>
+        <translation>Modell in einer Zeile</translation>
+    </message>
+    <message>
+        <source>Open a model folder to begin (File ▸ Open Model Directory).</source>
+        <translation>Öffnen Sie zum Beginnen einen Modellordner (Datei ▸ Modellverzeichnis öffnen).</translation>
+    </message>
+    <message>
+        <source>Open Model Directory</source>
+        <translation>Modellverzeichnis öffnen</translation>
+    </message>
+    <message>
+        <source>About PrismaQuant Studio</source>
+        <translation>Über PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;PrismaQuant Studio %1&lt;/h3&gt;&lt;p&gt;Sensitivity-driven mixed-precision quantization of large language models: measure how much each layer minds being quantized, then choose a number format per layer for the size you can afford.&lt;/p&gt;&lt;p&gt;Built with Qt %2. Licensed under the MIT licence.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;PrismaQuant Studio %1&lt;/h3&gt;&lt;p&gt;Sensitivitätsgesteuerte Quantisierung großer Sprachmodelle mit gemischter Genauigkeit: Messen Sie, wie empfindlich jede Schicht auf Quantisierung reagiert, und wählen Sie dann für jede Schicht ein Zahlenformat, passend zu der Größe, die Sie sich leisten können.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2. Lizenziert unter der MIT-Lizenz.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>%1 wird gelesen…</translation>
+    </message>
+    <message>
+        <source>%1 — PrismaQuant Studio</source>
+        <translation>%1 — PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>%1 · %2 Linears · %3 parameters · %4</source>
+        <translation>%1 · %2 Linears · %3 Parameter · %4</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>%1 geladen</translation>
+    </message>
+    <message>
+        <source>Could not open %1</source>
+        <translation>%1 konnte nicht geöffnet werden</translation>
+    </message>
+</context>
+<context>
+    <name>pq::gui::RecentMenu</name>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>&amp;Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>&amp;%1 %2</source>
+        <translation>&amp;%1 %2</translation>
+    </message>
+    <message>
+        <source>&amp;Clear Menu</source>
+        <translation>Menü &amp;leeren</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::DisplayText</name>
+    <message>
+        <source>Attention query projection</source>
+        <translation>Attention: Query-Projektion</translation>
+    </message>
+    <message>
+        <source>Attention key projection</source>
+        <translation>Attention: Key-Projektion</translation>
+    </message>
+    <message>
+        <source>Attention value projection</source>
+        <translation>Attention: Value-Projektion</translation>
+    </message>
+    <message>
+        <source>Attention output projection</source>
+        <translation>Attention: Ausgabeprojektion</translation>
+    </message>
+    <message>
+        <source>Attention query down-projection (latent attention)</source>
+        <translation>Attention: Query-Abwärtsprojektion (Latent Attention)</translation>
+    </message>
+    <message>
+        <source>Attention query up-projection (latent attention)</source>
+        <translation>Attention: Query-Aufwärtsprojektion (Latent Attention)</translation>
+    </message>
+    <message>
+        <source>Attention key/value down-projection (latent attention)</source>
+        <translation>Attention: Key/Value-Abwärtsprojektion (Latent Attention)</translation>
+    </message>
+    <message>
+        <source>Attention key/value up-projection (latent attention)</source>
+        <translation>Attention: Key/Value-Aufwärtsprojektion (Latent Attention)</translation>
+    </message>
+    <message>
+        <source>Linear attention query/key/value input projection</source>
+        <translation>Lineare Attention: Query/Key/Value-Eingangsprojektion</translation>
+    </message>
+    <message>
+        <source>Linear attention output-gate input projection</source>
+        <translation>Lineare Attention: Eingangsprojektion für das Ausgabe-Gate</translation>
+    </message>
+    <message>
+        <source>Linear attention decay input projection</source>
+        <translation>Lineare Attention: Eingangsprojektion für den Zerfall</translation>
+    </message>
+    <message>
+        <source>Linear attention write-strength input projection</source>
+        <translation>Lineare Attention: Eingangsprojektion für die Schreibstärke</translation>
+    </message>
+    <message>
+        <source>Linear attention output projection</source>
+        <translation>Lineare Attention: Ausgabeprojektion</translation>
+    </message>
+    <message>
+        <source>MLP gate projection</source>
+        <translation>MLP: Gate-Projektion</translation>
+    </message>
+    <message>
+        <source>MLP up projection</source>
+        <translation>MLP: Up-Projektion</translation>
+    </message>
+    <message>
+        <source>MLP down projection</source>
+        <translation>MLP: Down-Projektion</translation>
+    </message>
+    <message>
+        <source>Routed expert gate projection</source>
+        <translation>Gerouteter Experte: Gate-Projektion</translation>
+    </message>
+    <message>
+        <source>Routed expert up projection</source>
+        <translation>Gerouteter Experte: Up-Projektion</translation>
+    </message>
+    <message>
+        <source>Routed expert down projection</source>
+        <translation>Gerouteter Experte: Down-Projektion</translation>
+    </message>
+    <message>
+        <source>Shared expert gate projection</source>
+        <translation>Geteilter Experte: Gate-Projektion</translation>
+    </message>
+    <message>
+        <source>Shared expert up projection</source>
+        <translation>Geteilter Experte: Up-Projektion</translation>
+    </message>
+    <message>
+        <source>Shared expert down projection</source>
+        <translation>Geteilter Experte: Down-Projektion</translation>
+    </message>
+    <message>
+        <source>Multi-token prediction input projection</source>
+        <translation>Multi-Token-Vorhersage: Eingangsprojektion</translation>
+    </message>
+    <message>
+        <source>Linear layers</source>
+        <translation>Linear-Schichten</translation>
+    </message>
+    <message>
+        <source>Token embeddings</source>
+        <translation>Token-Embeddings</translation>
+    </message>
+    <message>
+        <source>Output head</source>
+        <translation>Ausgabekopf</translation>
+    </message>
+    <message>
+        <source>Norms</source>
+        <translation>Normalisierungen</translation>
+    </message>
+    <message>
+        <source>Routers</source>
+        <translation>Router</translation>
+    </message>
+    <message>
+        <source>Biases</source>
+        <translation>Bias-Terme</translation>
+    </message>
+    <message>
+        <source>Kept as is</source>
+        <translation>Unverändert übernommen</translation>
+    </message>
+    <message>
+        <source>Quantization data</source>
+        <translation>Quantisierungsdaten</translation>
+    </message>
+    <message>
+        <source>Not recognised</source>
+        <translation>Nicht erkannt</translation>
+    </message>
+    <message>
+        <source>Weights (read from the safetensors headers)</source>
+        <translation>Gewichte (aus den safetensors-Headern gelesen)</translation>
+    </message>
+    <message>
+        <source>Index and config.json (no weights present; shapes derived from the config)</source>
+        <translation>Index und config.json (keine Gewichte vorhanden; Formen aus der Konfiguration abgeleitet)</translation>
+    </message>
+    <message>
+        <source>config.json only (shapes derived from the config)</source>
+        <translation>nur config.json (Formen aus der Konfiguration abgeleitet)</translation>
+    </message>
+    <message>
+        <source>%L1 B</source>
+        <comment>billions of parameters</comment>
+        <translation>%L1 Mrd.</translation>
+    </message>
+    <message>
+        <source>%L1 M</source>
+        <comment>millions of parameters</comment>
+        <translation>%L1 Mio.</translation>
+    </message>
+    <message>
+        <source>%L1 k</source>
+        <comment>thousands of parameters</comment>
+        <translation>%L1 Tsd.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ErrorText</name>
+    <message>
+        <source>A file could not be read or written.</source>
+        <translation>Eine Datei konnte nicht gelesen oder geschrieben werden.</translation>
+    </message>
+    <message>
+        <source>A file that is needed is missing.</source>
+        <translation>Eine benötigte Datei fehlt.</translation>
+    </message>
+    <message>
+        <source>A file is damaged or not in the expected format.</source>
+        <translation>Eine Datei ist beschädigt oder hat nicht das erwartete Format.</translation>
+    </message>
+    <message>
+        <source>A value is out of range or inconsistent.</source>
+        <translation>Ein Wert liegt außerhalb des gültigen Bereichs oder ist widersprüchlich.</translation>
+    </message>
+    <message>
+        <source>This model uses something PrismaQuant cannot handle yet.</source>
+        <translation>Dieses Modell verwendet etwas, das PrismaQuant noch nicht verarbeiten kann.</translation>
+    </message>
+    <message>
+        <source>This model is already quantized.</source>
+        <translation>Dieses Modell ist bereits quantisiert.</translation>
+    </message>
+    <message>
+        <source>A file points outside the model folder, so it was not opened.</source>
+        <translation>Eine Datei verweist auf einen Ort außerhalb des Modellordners und wurde deshalb nicht geöffnet.</translation>
+    </message>
+    <message>
+        <source>The job was cancelled.</source>
+        <translation>Der Auftrag wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The disk is full.</source>
+        <translation>Der Datenträger ist voll.</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong.</source>
+        <translation>Etwas Unerwartetes ist schiefgegangen.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::InventoryTableModel</name>
+    <message>
+        <source>%1
+Stored in the tensor %2</source>
+        <translation>%1
+Gespeichert im Tensor %2</translation>
+    </message>
+    <message>
+        <source>MTP %1</source>
+        <comment>layer of the multi-token prediction block</comment>
+        <translation>MTP %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>Experte</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Source bytes</source>
+        <translation>Quellbytes</translation>
+    </message>
+    <message>
+        <source>vLLM module</source>
+        <translation>vLLM-Modul</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>The Linear&apos;s module name in the checkpoint</source>
+        <translation>Der Modulname des Linears im Checkpoint</translation>
+    </message>
+    <message>
+        <source>Decoder layer (MTP: layer of the multi-token prediction block)</source>
+        <translation>Decoder-Schicht (MTP: Schicht des Multi-Token-Vorhersageblocks)</translation>
+    </message>
+    <message>
+        <source>What the Linear does inside its layer</source>
+        <translation>Welche Aufgabe das Linear in seiner Schicht hat</translation>
+    </message>
+    <message>
+        <source>Index of the routed expert (empty for dense and shared Linears)</source>
+        <translation>Index des gerouteten Experten (leer bei dichten und geteilten Linears)</translation>
+    </message>
+    <message>
+        <source>Weight shape: output features × input features</source>
+        <translation>Gewichtsform: Ausgangsmerkmale × Eingangsmerkmale</translation>
+    </message>
+    <message>
+        <source>Number of weights: output features times input features</source>
+        <translation>Anzahl der Gewichte: Ausgangsmerkmale mal Eingangsmerkmale</translation>
+    </message>
+    <message>
+        <source>Size of the weights in the checkpoint&apos;s number format</source>
+        <translation>Größe der Gewichte im Zahlenformat des Checkpoints</translation>
+    </message>
+    <message>
+        <source>The module vLLM loads this Linear into</source>
+        <translation>Das Modul, in das vLLM dieses Linear lädt</translation>
+    </message>
+    <message>
+        <source>Linears with the same group are fused by vLLM and share one format</source>
+        <translation>Linears derselben Gruppe werden von vLLM fusioniert und teilen sich ein Format</translation>
+    </message>
+    <message>
+        <source>Fused group %1 (Linears in it: %2). vLLM loads them as one module, %3, so they share one format.</source>
+        <translation>Fusionierte Gruppe %1 (enthaltene Linears: %2). vLLM lädt sie als ein Modul, %3, daher teilen sie sich ein Format.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ModelSummaryWidget</name>
+    <message>
+        <source>Model summary</source>
+        <translation>Modellübersicht</translation>
+    </message>
+    <message>
+        <source>Model folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <source>Profile warning</source>
+        <translation>Profilwarnung</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>Architektur:</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>Schichten:</translation>
+    </message>
+    <message>
+        <source>Profile:</source>
+        <translation>Profil:</translation>
+    </message>
+    <message>
+        <source>Tensors from:</source>
+        <translation>Tensoren aus:</translation>
+    </message>
+    <message>
+        <source>Parameters:</source>
+        <translation>Parameter:</translation>
+    </message>
+    <message>
+        <source>Linears:</source>
+        <translation>Linears:</translation>
+    </message>
+    <message>
+        <source>Experts (MoE):</source>
+        <translation>Experten (MoE):</translation>
+    </message>
+    <message>
+        <source>MTP:</source>
+        <translation>MTP:</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>Status:</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Parameters and bytes by kind</source>
+        <translation>Parameter und Bytes nach Art</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>Warnungen</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>Kein Modell</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>%1 (model type %2)</source>
+        <translation>%1 (Modelltyp %2)</translation>
+    </message>
+    <message>
+        <source>Multimodal; language model type %1</source>
+        <translation>Multimodal; Sprachmodelltyp %1</translation>
+    </message>
+    <message>
+        <source>sensitivity probe available</source>
+        <translation>Sensitivitätsmessung verfügbar</translation>
+    </message>
+    <message>
+        <source>sensitivity probe not available yet</source>
+        <translation>Sensitivitätsmessung noch nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Generic fallback: no profile knows this architecture, so Llama-style tensor names are assumed. Check the status and the warnings before relying on this model.</source>
+        <translation>Generischer Rückfall: Kein Profil kennt diese Architektur, daher werden Tensornamen im Llama-Stil angenommen. Prüfen Sie Status und Warnungen, bevor Sie sich auf dieses Modell verlassen.</translation>
+    </message>
+    <message>
+        <source>%1 in %2 tensors · %3 · Linears stored as %4</source>
+        <translation>%1 in %2 Tensoren · %3 · Linears gespeichert als %4</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Tensors</source>
+        <translation>Tensoren</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Bytes</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <comment>size not known without weights</comment>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>%1 decoder layers · hidden size %2 · %3 attention heads, %4 key/value heads</source>
+        <translation>%1 Decoder-Schichten · verborgene Größe %2 · %3 Attention-Köpfe, %4 Key/Value-Köpfe</translation>
+    </message>
+    <message>
+        <source>Multi-head latent attention (MLA)</source>
+        <translation>Multi-Head Latent Attention (MLA)</translation>
+    </message>
+    <message>
+        <source>Hybrid attention: %1 linear-attention and %2 full-attention layers</source>
+        <translation>Hybride Attention: %1 Schichten mit linearer und %2 mit voller Attention</translation>
+    </message>
+    <message>
+        <source>None (dense model)</source>
+        <translation>Keine (dichtes Modell)</translation>
+    </message>
+    <message>
+        <source>%1 routed experts, %2 active per token, expert width %3</source>
+        <translation>%1 geroutete Experten, %2 aktiv pro Token, Expertenbreite %3</translation>
+    </message>
+    <message>
+        <source>Experts in %1 of %2 layers</source>
+        <translation>Experten in %1 von %2 Schichten</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Keine</translation>
+    </message>
+    <message>
+        <source>vision tower: %1 tensors</source>
+        <translation>Vision-Tower: %1 Tensoren</translation>
+    </message>
+    <message>
+        <source>audio tower: %1 tensors</source>
+        <translation>Audio-Tower: %1 Tensoren</translation>
+    </message>
+    <message>
+        <source>multimodal projector: %1 tensors</source>
+        <translation>multimodaler Projektor: %1 Tensoren</translation>
+    </message>
+    <message>
+        <source>A vision or audio tower is declared in config.json, but its tensors are only listed when the weights or the index are present.</source>
+        <translation>In der config.json ist ein Vision- oder Audio-Tower angegeben, seine Tensoren werden aber erst aufgeführt, wenn die Gewichte oder der Index vorhanden sind.</translation>
+    </message>
+    <message>
+        <source>These stay in their source precision.</source>
+        <translation>Diese bleiben in ihrer Ausgangsgenauigkeit.</translation>
+    </message>
+    <message>
+        <source>quantization_config &quot;%1&quot;</source>
+        <translation>quantization_config „%1“</translation>
+    </message>
+    <message>
+        <source>Refused: this checkpoint is already quantized (found %1). Quantizing it again would compound the rounding errors; start from the original BF16 or FP16 release of the model instead.</source>
+        <translation>Abgelehnt: Dieser Checkpoint ist bereits quantisiert (gefunden: %1). Eine erneute Quantisierung würde die Rundungsfehler verstärken; beginnen Sie stattdessen mit der ursprünglichen BF16- oder FP16-Veröffentlichung des Modells.</translation>
+    </message>
+    <message>
+        <source>The Linear weights are stored as %1; only F32, F16 and BF16 weights can be quantized.</source>
+        <translation>Die Linear-Gewichte sind als %1 gespeichert; nur F32-, F16- und BF16-Gewichte können quantisiert werden.</translation>
+    </message>
+    <message>
+        <source>Ready: every tensor is classified.</source>
+        <translation>Bereit: Jeder Tensor ist klassifiziert.</translation>
+    </message>
+    <message>
+        <source>Vision and audio:</source>
+        <translation>Vision und Audio:</translation>
+    </message>
+    <message>
+        <source>%1 (fused groups: %2) · %3 parameters · %4</source>
+        <translation>%1 (fusionierte Gruppen: %2) · %3 Parameter · %4</translation>
+    </message>
+    <message>
+        <source>shared experts: %1</source>
+        <translation>geteilte Experten: %1</translation>
+    </message>
+    <message>
+        <source>Declared in config.json (blocks: %1), but the checkpoint has no MTP tensors</source>
+        <translation>In der config.json angegeben (Blöcke: %1), aber der Checkpoint enthält keine MTP-Tensoren</translation>
+    </message>
+    <message>
+        <source>blocks: %1 · tensors: %2</source>
+        <translation>Blöcke: %1 · Tensoren: %2</translation>
+    </message>
+    <message>
+        <source>None (text-only model)</source>
+        <translation>Keine (reines Textmodell)</translation>
+    </message>
+    <message>
+        <source>quantization tensors such as %1 (%2 in all)</source>
+        <translation>Quantisierungstensoren wie %1 (insgesamt %2)</translation>
+    </message>
+    <message>
+        <source>Tensors not recognised by the profile %1: %2 (the first is %3). The model cannot be quantized until every tensor is classified.</source>
+        <translation>Vom Profil %1 nicht erkannte Tensoren: %2 (der erste ist %3). Das Modell kann erst quantisiert werden, wenn jeder Tensor klassifiziert ist.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ModelView</name>
+    <message>
+        <source>Model view</source>
+        <translation>Modellansicht</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>Kein Modell geöffnet</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder: the folder with config.json and, usually, the *.safetensors weights. A folder with only config.json works too; PrismaQuant then derives the tensor shapes from the config.</source>
+        <translation>Öffnen Sie einen Hugging-Face-Modellordner: den Ordner mit der config.json und meist den *.safetensors-Gewichten. Ein Ordner nur mit config.json funktioniert auch; PrismaQuant leitet die Tensorformen dann aus der Konfiguration ab.</translation>
+    </message>
+    <message>
+        <source>Loading progress</source>
+        <translation>Ladefortschritt</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel loading</source>
+        <translation>Laden abbrechen</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Error details</source>
+        <translation>Fehlerdetails</translation>
+    </message>
+    <message>
+        <source>Try Again</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Filter by name, role or vLLM module, e.g. &quot;layers.3 down&quot;</source>
+        <translation>Nach Name, Rolle oder vLLM-Modul filtern, z. B. „layers.3 down“</translation>
+    </message>
+    <message>
+        <source>Filter Linears</source>
+        <translation>Linears filtern</translation>
+    </message>
+    <message>
+        <source>Number of Linears shown</source>
+        <translation>Anzahl der angezeigten Linears</translation>
+    </message>
+    <message>
+        <source>Linears</source>
+        <translation>Linears</translation>
+    </message>
+    <message>
+        <source>Reading the model folder
+%1</source>
+        <translation>Der Modellordner wird gelesen
+%1</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>Der Ordner %1 existiert nicht.</translation>
+    </message>
+    <message>
+        <source>The folder %1 has no config.json, so it is not a model folder.</source>
+        <translation>Der Ordner %1 enthält keine config.json und ist daher kein Modellordner.</translation>
+    </message>
+    <message>
+        <source>Choose the folder that holds the model&apos;s config.json and, usually, its *.safetensors weights.</source>
+        <translation>Wählen Sie den Ordner, der die config.json des Modells und meist auch seine *.safetensors-Gewichte enthält.</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>Details: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 Linears</source>
+        <translation>%1 von %2 Linears</translation>
+    </message>
+    <message>
+        <source>Open Model Directory…</source>
+        <translation>Modellverzeichnis öffnen…</translation>
+    </message>
+    <message>
+        <source>Open model directory</source>
+        <translation>Modellverzeichnis öffnen</translation>
+    </message>
+    <message>
+        <source>Open Another Directory…</source>
+        <translation>Anderes Verzeichnis öffnen…</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,709 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>main</name>
+    <message>
+        <source>PrismaQuant Studio: mixed-precision quantization of large language models.</source>
+        <translation>PrismaQuant Studio：大语言模型的混合精度量化。</translation>
+    </message>
+    <message>
+        <source>Model folder to open (the one with config.json).</source>
+        <translation>要打开的模型文件夹（包含 config.json 的文件夹）。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::gui::MainWindow</name>
+    <message>
+        <source>PrismaQuant Studio</source>
+        <translation>PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>&amp;Open Model Directory…</source>
+        <translation>打开模型目录(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder (the one with config.json)</source>
+        <translation>打开 Hugging Face 模型文件夹（包含 config.json 的文件夹）</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;About PrismaQuant Studio</source>
+        <translation>关于 PrismaQuant Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>关于 Qt(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Model in one line</source>
+        <translation>模型一览</translation>
+    </message>
+    <message>
+        <source>Open a model folder to begin (File ▸ Open Model Directory).</source>
+        <translation>请先打开一个模型文件夹（文件 ▸ 打开模型目录）。</translation>
+    </message>
+    <message>
+        <source>Open Model Directory</source>
+        <translation>打开模型目录</translation>
+    </message>
+    <message>
+        <source>About PrismaQuant Studio</source>
+        <translation>关于 PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;PrismaQuant Studio %1&lt;/h3&gt;&lt;p&gt;Sensitivity-driven mixed-precision quantization of large language models: measure how much each layer minds being quantized, then choose a number format per layer for the size you can afford.&lt;/p&gt;&lt;p&gt;Built with Qt %2. Licensed under the MIT licence.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;PrismaQuant Studio %1&lt;/h3&gt;&lt;p&gt;基于敏感度的大语言模型混合精度量化：先测量每一层对量化的敏感程度，再根据您能承受的模型大小，为每一层选择数值格式。&lt;/p&gt;&lt;p&gt;使用 Qt %2 构建。以 MIT 许可证发布。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>%1 — PrismaQuant Studio</source>
+        <translation>%1 — PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>%1 · %2 Linears · %3 parameters · %4</source>
+        <translation>%1 · %2 个 Linear · %3 参数 · %4</translation>
+    </message>
+    <message>
+        <source>Loaded %1</source>
+        <translation>已加载 %1</translation>
+    </message>
+    <message>
+        <source>Could not open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+</context>
+<context>
+    <name>pq::gui::RecentMenu</name>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;%1 %2</source>
+        <translation>&amp;%1 %2</translation>
+    </message>
+    <message>
+        <source>&amp;Clear Menu</source>
+        <translation>清除菜单(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::DisplayText</name>
+    <message>
+        <source>Attention query projection</source>
+        <translation>注意力查询投影</translation>
+    </message>
+    <message>
+        <source>Attention key projection</source>
+        <translation>注意力键投影</translation>
+    </message>
+    <message>
+        <source>Attention value projection</source>
+        <translation>注意力值投影</translation>
+    </message>
+    <message>
+        <source>Attention output projection</source>
+        <translation>注意力输出投影</translation>
+    </message>
+    <message>
+        <source>Attention query down-projection (latent attention)</source>
+        <translation>注意力查询降维投影（潜在注意力）</translation>
+    </message>
+    <message>
+        <source>Attention query up-projection (latent attention)</source>
+        <translation>注意力查询升维投影（潜在注意力）</translation>
+    </message>
+    <message>
+        <source>Attention key/value down-projection (latent attention)</source>
+        <translation>注意力键/值降维投影（潜在注意力）</translation>
+    </message>
+    <message>
+        <source>Attention key/value up-projection (latent attention)</source>
+        <translation>注意力键/值升维投影（潜在注意力）</translation>
+    </message>
+    <message>
+        <source>Linear attention query/key/value input projection</source>
+        <translation>线性注意力查询/键/值输入投影</translation>
+    </message>
+    <message>
+        <source>Linear attention output-gate input projection</source>
+        <translation>线性注意力输出门输入投影</translation>
+    </message>
+    <message>
+        <source>Linear attention decay input projection</source>
+        <translation>线性注意力衰减输入投影</translation>
+    </message>
+    <message>
+        <source>Linear attention write-strength input projection</source>
+        <translation>线性注意力写入强度输入投影</translation>
+    </message>
+    <message>
+        <source>Linear attention output projection</source>
+        <translation>线性注意力输出投影</translation>
+    </message>
+    <message>
+        <source>MLP gate projection</source>
+        <translation>MLP 门控投影</translation>
+    </message>
+    <message>
+        <source>MLP up projection</source>
+        <translation>MLP 上投影</translation>
+    </message>
+    <message>
+        <source>MLP down projection</source>
+        <translation>MLP 下投影</translation>
+    </message>
+    <message>
+        <source>Routed expert gate projection</source>
+        <translation>路由专家门控投影</translation>
+    </message>
+    <message>
+        <source>Routed expert up projection</source>
+        <translation>路由专家上投影</translation>
+    </message>
+    <message>
+        <source>Routed expert down projection</source>
+        <translation>路由专家下投影</translation>
+    </message>
+    <message>
+        <source>Shared expert gate projection</source>
+        <translation>共享专家门控投影</translation>
+    </message>
+    <message>
+        <source>Shared expert up projection</source>
+        <translation>共享专家上投影</translation>
+    </message>
+    <message>
+        <source>Shared expert down projection</source>
+        <translation>共享专家下投影</translation>
+    </message>
+    <message>
+        <source>Multi-token prediction input projection</source>
+        <translation>多 token 预测输入投影</translation>
+    </message>
+    <message>
+        <source>Linear layers</source>
+        <translation>线性层</translation>
+    </message>
+    <message>
+        <source>Token embeddings</source>
+        <translation>词元嵌入</translation>
+    </message>
+    <message>
+        <source>Output head</source>
+        <translation>输出头</translation>
+    </message>
+    <message>
+        <source>Norms</source>
+        <translation>归一化层</translation>
+    </message>
+    <message>
+        <source>Routers</source>
+        <translation>路由器</translation>
+    </message>
+    <message>
+        <source>Biases</source>
+        <translation>偏置</translation>
+    </message>
+    <message>
+        <source>Kept as is</source>
+        <translation>保持原样</translation>
+    </message>
+    <message>
+        <source>Quantization data</source>
+        <translation>量化数据</translation>
+    </message>
+    <message>
+        <source>Not recognised</source>
+        <translation>未识别</translation>
+    </message>
+    <message>
+        <source>Weights (read from the safetensors headers)</source>
+        <translation>权重（读取自 safetensors 文件头）</translation>
+    </message>
+    <message>
+        <source>Index and config.json (no weights present; shapes derived from the config)</source>
+        <translation>索引和 config.json（没有权重文件；形状由配置推导）</translation>
+    </message>
+    <message>
+        <source>config.json only (shapes derived from the config)</source>
+        <translation>仅 config.json（形状由配置推导）</translation>
+    </message>
+    <message>
+        <source>%L1 B</source>
+        <comment>billions of parameters</comment>
+        <translation>%L1 B</translation>
+    </message>
+    <message>
+        <source>%L1 M</source>
+        <comment>millions of parameters</comment>
+        <translation>%L1 M</translation>
+    </message>
+    <message>
+        <source>%L1 k</source>
+        <comment>thousands of parameters</comment>
+        <translation>%L1 K</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ErrorText</name>
+    <message>
+        <source>A file could not be read or written.</source>
+        <translation>无法读取或写入文件。</translation>
+    </message>
+    <message>
+        <source>A file that is needed is missing.</source>
+        <translation>缺少所需的文件。</translation>
+    </message>
+    <message>
+        <source>A file is damaged or not in the expected format.</source>
+        <translation>文件已损坏，或格式不符合预期。</translation>
+    </message>
+    <message>
+        <source>A value is out of range or inconsistent.</source>
+        <translation>某个值超出范围或前后矛盾。</translation>
+    </message>
+    <message>
+        <source>This model uses something PrismaQuant cannot handle yet.</source>
+        <translation>此模型使用了 PrismaQuant 暂不支持的内容。</translation>
+    </message>
+    <message>
+        <source>This model is already quantized.</source>
+        <translation>此模型已经量化过。</translation>
+    </message>
+    <message>
+        <source>A file points outside the model folder, so it was not opened.</source>
+        <translation>某个文件指向模型文件夹之外的位置，因此未打开。</translation>
+    </message>
+    <message>
+        <source>The job was cancelled.</source>
+        <translation>任务已取消。</translation>
+    </message>
+    <message>
+        <source>The disk is full.</source>
+        <translation>磁盘已满。</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong.</source>
+        <translation>发生了意外错误。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::InventoryTableModel</name>
+    <message>
+        <source>%1
+Stored in the tensor %2</source>
+        <translation>%1
+存储于张量 %2</translation>
+    </message>
+    <message>
+        <source>MTP %1</source>
+        <comment>layer of the multi-token prediction block</comment>
+        <translation>MTP %1</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>专家</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Source bytes</source>
+        <translation>源字节数</translation>
+    </message>
+    <message>
+        <source>vLLM module</source>
+        <translation>vLLM 模块</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>组</translation>
+    </message>
+    <message>
+        <source>The Linear&apos;s module name in the checkpoint</source>
+        <translation>该 Linear 在检查点中的模块名</translation>
+    </message>
+    <message>
+        <source>Decoder layer (MTP: layer of the multi-token prediction block)</source>
+        <translation>解码器层（MTP：多 token 预测块中的层）</translation>
+    </message>
+    <message>
+        <source>What the Linear does inside its layer</source>
+        <translation>该 Linear 在所在层中的作用</translation>
+    </message>
+    <message>
+        <source>Index of the routed expert (empty for dense and shared Linears)</source>
+        <translation>路由专家的编号（稠密 Linear 和共享专家的 Linear 为空）</translation>
+    </message>
+    <message>
+        <source>Weight shape: output features × input features</source>
+        <translation>权重形状：输出特征数 × 输入特征数</translation>
+    </message>
+    <message>
+        <source>Number of weights: output features times input features</source>
+        <translation>权重数量：输出特征数乘以输入特征数</translation>
+    </message>
+    <message>
+        <source>Size of the weights in the checkpoint&apos;s number format</source>
+        <translation>权重按检查点数值格式计算的大小</translation>
+    </message>
+    <message>
+        <source>The module vLLM loads this Linear into</source>
+        <translation>vLLM 将此 Linear 加载到的模块</translation>
+    </message>
+    <message>
+        <source>Linears with the same group are fused by vLLM and share one format</source>
+        <translation>同一组的 Linear 会被 vLLM 融合，并共用一种格式</translation>
+    </message>
+    <message>
+        <source>Fused group %1 (Linears in it: %2). vLLM loads them as one module, %3, so they share one format.</source>
+        <translation>融合组 %1（包含 %2 个 Linear）。vLLM 将它们作为同一个模块 %3 加载，因此它们共用一种格式。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ModelSummaryWidget</name>
+    <message>
+        <source>Model summary</source>
+        <translation>模型概要</translation>
+    </message>
+    <message>
+        <source>Model folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <source>Profile warning</source>
+        <translation>配置档警告</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>架构：</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>层：</translation>
+    </message>
+    <message>
+        <source>Profile:</source>
+        <translation>配置档：</translation>
+    </message>
+    <message>
+        <source>Tensors from:</source>
+        <translation>张量来源：</translation>
+    </message>
+    <message>
+        <source>Parameters:</source>
+        <translation>参数：</translation>
+    </message>
+    <message>
+        <source>Linears:</source>
+        <translation>Linear：</translation>
+    </message>
+    <message>
+        <source>Experts (MoE):</source>
+        <translation>专家（MoE）：</translation>
+    </message>
+    <message>
+        <source>MTP:</source>
+        <translation>MTP：</translation>
+    </message>
+    <message>
+        <source>Status:</source>
+        <translation>状态：</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Parameters and bytes by kind</source>
+        <translation>按类别统计的参数量与字节数</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>无模型</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>%1 (model type %2)</source>
+        <translation>%1（模型类型 %2）</translation>
+    </message>
+    <message>
+        <source>Multimodal; language model type %1</source>
+        <translation>多模态；语言模型类型 %1</translation>
+    </message>
+    <message>
+        <source>sensitivity probe available</source>
+        <translation>支持敏感度测量</translation>
+    </message>
+    <message>
+        <source>sensitivity probe not available yet</source>
+        <translation>暂不支持敏感度测量</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Generic fallback: no profile knows this architecture, so Llama-style tensor names are assumed. Check the status and the warnings before relying on this model.</source>
+        <translation>通用回退：没有任何配置档认识此架构，因此按 Llama 风格的张量名称处理。使用此模型前，请先检查状态和警告。</translation>
+    </message>
+    <message>
+        <source>%1 in %2 tensors · %3 · Linears stored as %4</source>
+        <translation>%1，共 %2 个张量 · %3 · Linear 以 %4 存储</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Tensors</source>
+        <translation>张量数</translation>
+    </message>
+    <message>
+        <source>Params</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <comment>size not known without weights</comment>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>%1 decoder layers · hidden size %2 · %3 attention heads, %4 key/value heads</source>
+        <translation>%1 个解码器层 · 隐藏维度 %2 · %3 个注意力头，%4 个键/值头</translation>
+    </message>
+    <message>
+        <source>Multi-head latent attention (MLA)</source>
+        <translation>多头潜在注意力（MLA）</translation>
+    </message>
+    <message>
+        <source>Hybrid attention: %1 linear-attention and %2 full-attention layers</source>
+        <translation>混合注意力：%1 个线性注意力层和 %2 个全注意力层</translation>
+    </message>
+    <message>
+        <source>None (dense model)</source>
+        <translation>无（稠密模型）</translation>
+    </message>
+    <message>
+        <source>%1 routed experts, %2 active per token, expert width %3</source>
+        <translation>%1 个路由专家，每个 token 激活 %2 个，专家宽度 %3</translation>
+    </message>
+    <message>
+        <source>Experts in %1 of %2 layers</source>
+        <translation>%2 层中有 %1 层含专家</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>vision tower: %1 tensors</source>
+        <translation>视觉塔：%1 个张量</translation>
+    </message>
+    <message>
+        <source>audio tower: %1 tensors</source>
+        <translation>音频塔：%1 个张量</translation>
+    </message>
+    <message>
+        <source>multimodal projector: %1 tensors</source>
+        <translation>多模态投影器：%1 个张量</translation>
+    </message>
+    <message>
+        <source>A vision or audio tower is declared in config.json, but its tensors are only listed when the weights or the index are present.</source>
+        <translation>config.json 中声明了视觉塔或音频塔，但只有在存在权重或索引时才会列出其张量。</translation>
+    </message>
+    <message>
+        <source>These stay in their source precision.</source>
+        <translation>这些张量保持原始精度。</translation>
+    </message>
+    <message>
+        <source>quantization_config &quot;%1&quot;</source>
+        <translation>quantization_config“%1”</translation>
+    </message>
+    <message>
+        <source>Refused: this checkpoint is already quantized (found %1). Quantizing it again would compound the rounding errors; start from the original BF16 or FP16 release of the model instead.</source>
+        <translation>已拒绝：此检查点已经量化过（发现 %1）。再次量化会叠加舍入误差；请改用该模型原始的 BF16 或 FP16 版本。</translation>
+    </message>
+    <message>
+        <source>The Linear weights are stored as %1; only F32, F16 and BF16 weights can be quantized.</source>
+        <translation>Linear 权重以 %1 存储；只有 F32、F16 和 BF16 权重可以量化。</translation>
+    </message>
+    <message>
+        <source>Ready: every tensor is classified.</source>
+        <translation>就绪：所有张量均已分类。</translation>
+    </message>
+    <message>
+        <source>Vision and audio:</source>
+        <translation>视觉与音频：</translation>
+    </message>
+    <message>
+        <source>%1 (fused groups: %2) · %3 parameters · %4</source>
+        <translation>%1 个（融合组：%2 个）· 参数 %3 · %4</translation>
+    </message>
+    <message>
+        <source>shared experts: %1</source>
+        <translation>共享专家：%1 个</translation>
+    </message>
+    <message>
+        <source>Declared in config.json (blocks: %1), but the checkpoint has no MTP tensors</source>
+        <translation>config.json 中声明了 %1 个块，但检查点中没有 MTP 张量</translation>
+    </message>
+    <message>
+        <source>blocks: %1 · tensors: %2</source>
+        <translation>%1 个块 · %2 个张量</translation>
+    </message>
+    <message>
+        <source>None (text-only model)</source>
+        <translation>无（纯文本模型）</translation>
+    </message>
+    <message>
+        <source>quantization tensors such as %1 (%2 in all)</source>
+        <translation>%1 等量化张量（共 %2 个）</translation>
+    </message>
+    <message>
+        <source>Tensors not recognised by the profile %1: %2 (the first is %3). The model cannot be quantized until every tensor is classified.</source>
+        <translation>配置档 %1 无法识别的张量：%2 个（第一个是 %3）。在所有张量都完成分类之前，无法量化此模型。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ModelView</name>
+    <message>
+        <source>Model view</source>
+        <translation>模型视图</translation>
+    </message>
+    <message>
+        <source>No model open</source>
+        <translation>未打开模型</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder: the folder with config.json and, usually, the *.safetensors weights. A folder with only config.json works too; PrismaQuant then derives the tensor shapes from the config.</source>
+        <translation>请打开一个 Hugging Face 模型文件夹：即包含 config.json、通常还包含 *.safetensors 权重的文件夹。只有 config.json 的文件夹也可以；此时 PrismaQuant 会根据配置推导张量形状。</translation>
+    </message>
+    <message>
+        <source>Loading progress</source>
+        <translation>加载进度</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel loading</source>
+        <translation>取消加载</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Error details</source>
+        <translation>错误详情</translation>
+    </message>
+    <message>
+        <source>Try Again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Filter by name, role or vLLM module, e.g. &quot;layers.3 down&quot;</source>
+        <translation>按名称、角色或 vLLM 模块筛选，例如“layers.3 down”</translation>
+    </message>
+    <message>
+        <source>Filter Linears</source>
+        <translation>筛选 Linear</translation>
+    </message>
+    <message>
+        <source>Number of Linears shown</source>
+        <translation>显示的 Linear 数量</translation>
+    </message>
+    <message>
+        <source>Linears</source>
+        <translation>Linear 列表</translation>
+    </message>
+    <message>
+        <source>Reading the model folder
+%1</source>
+        <translation>正在读取模型文件夹
+%1</translation>
+    </message>
+    <message>
+        <source>The folder %1 does not exist.</source>
+        <translation>文件夹 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>The folder %1 has no config.json, so it is not a model folder.</source>
+        <translation>文件夹 %1 中没有 config.json，因此不是模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose the folder that holds the model&apos;s config.json and, usually, its *.safetensors weights.</source>
+        <translation>请选择包含该模型 config.json（通常还有 *.safetensors 权重）的文件夹。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>详细信息：%1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 Linears</source>
+        <translation>%1 / %2 个 Linear</translation>
+    </message>
+    <message>
+        <source>Open Model Directory…</source>
+        <translation>打开模型目录…</translation>
+    </message>
+    <message>
+        <source>Open model directory</source>
+        <translation>打开模型目录</translation>
+    </message>
+    <message>
+        <source>Open Another Directory…</source>
+        <translation>打开其他目录…</translation>
+    </message>
+</context>
+</TS>
