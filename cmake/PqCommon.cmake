@@ -4,7 +4,10 @@ add_library(pq_common INTERFACE)
 target_compile_features(pq_common INTERFACE cxx_std_20)
 target_compile_options(pq_common INTERFACE
     $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Woverloaded-virtual
-                              -Wold-style-cast>)
+                              -Wold-style-cast>
+    # Quantizers must be bit-identical across backends and instruction sets: never fuse a
+    # multiply and an add into an FMA behind the source's back (GCC's default for gnu++ modes).
+    $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off>)
 # Include paths are written from the repository root: #include "core/io/checkpoint.h".
 target_include_directories(pq_common INTERFACE ${PROJECT_SOURCE_DIR})
 

@@ -32,5 +32,6 @@ private:
 
 void registerInspect(CLI::App &app, CommandRegistry &registry);
 void registerSynth(CLI::App &app, CommandRegistry &registry);
+void registerFormats(CLI::App &app, CommandRegistry &registry);
 
 }  // namespace pq::cli

@@ -13,13 +13,15 @@ int main(int argc, char **argv)
     CLI::App app{"PrismaQuant: per-Linear mixed-precision quantization of LLMs, chosen by "
                  "measurement.\n\nExamples:\n"
                  "  prismaquant inspect ~/models/Qwen3-8B\n"
-                 "  prismaquant inspect ~/models/Qwen3-8B --json > inventory.json\n",
+                 "  prismaquant inspect ~/models/Qwen3-8B --json > inventory.json\n"
+                 "  prismaquant formats --shape 4096,11008\n",
                  "prismaquant"};
     app.set_version_flag("--version", std::string("prismaquant ") + PQ_VERSION);
     app.require_subcommand(1);
     pq::cli::CommandRegistry registry;
     pq::cli::registerInspect(app, registry);
     pq::cli::registerSynth(app, registry);
+    pq::cli::registerFormats(app, registry);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

@@ -40,7 +40,7 @@ struct RowFormat
 };
 
 /** The row description of a weight format. */
-PQ_HOST_DEVICE inline RowFormat rowFormat(FormatId id)
+PQ_HOST_DEVICE constexpr RowFormat rowFormat(FormatId id)
 {
     switch (id) {
     case FormatId::FP8Dynamic:
@@ -69,7 +69,7 @@ PQ_HOST_DEVICE inline RowFormat rowFormat(FormatId id)
 }
 
 /** The row description of a serve-time activation quantizer. */
-PQ_HOST_DEVICE inline RowFormat activationRowFormat(ActivationQuant a)
+PQ_HOST_DEVICE constexpr RowFormat activationRowFormat(ActivationQuant a)
 {
     switch (a) {
     case ActivationQuant::Nvfp4:
@@ -139,6 +139,21 @@ PQ_HOST_DEVICE inline float elementValue(const RowFormat &f, std::uint8_t code, 
         return static_cast<float>(static_cast<int>(code) - half) * eff;
     }
     return decodeMinifloat(code, f.elem) * eff;
+}
+
+/** elementValue(elementCode(w, eff), eff) without the code (branch-free; see
+ * quantizeMinifloatValue). */
+PQ_HOST_DEVICE inline float quantizedValue(const RowFormat &f, float w, float eff)
+{
+    if (f.integer) {
+        const int half = 1 << (f.intBits - 1);
+        const float r = roundHalfEvenSigned(w / eff);
+        const float lo = static_cast<float>(-half);
+        const float hi = static_cast<float>(half - 1);
+        // + 0.0F turns −0 into +0: an integer code has no negative zero.
+        return ((r < lo ? lo : (r > hi ? hi : r)) + 0.0F) * eff;
+    }
+    return quantizeMinifloatValue(w / eff, f.elem) * eff;
 }
 
 /** Group size of a row of `cols` elements. */

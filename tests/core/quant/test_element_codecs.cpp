@@ -60,6 +60,7 @@ private Q_SLOTS:
     void e8m0Exponents_data();
     void e8m0Exponents();
     void bf16Rounding();
+    void valuePathEqualsCodePath();
 };
 
 void TestElementCodecs::gridsAreTheOcpSets()
@@ -209,6 +210,40 @@ void TestElementCodecs::bf16Rounding()
     QCOMPARE(toBf16Bits(1.00390625F), std::uint16_t{0x3F80});     // tie → even
     QCOMPARE(toBf16Bits(1.01171875F), std::uint16_t{0x3F82});     // tie → even (up)
     QCOMPARE(bf16ScaleBits(0.0F, 7.5F), toBf16Bits(0.0078125F));  // zero → BF16 eps
+}
+
+void TestElementCodecs::valuePathEqualsCodePath()
+{
+    // The branch-free value path used by the fast kernels must equal decode(encode(x)) for every
+    // finite float; walk all bit patterns with a stride that visits every exponent and many
+    // mantissas, plus every value adjacent to a grid point and its midpoints.
+    std::uint64_t checked = 0;
+    for (const MinifloatSpec spec : {E2M1, E2M3, E3M2, E4M3}) {
+        for (std::uint64_t u = 0; u < (1ULL << 32U); u += 1009) {
+            const float x = bitsFloat(static_cast<std::uint32_t>(u));
+            if (!isFiniteFloat(x)) {
+                continue;
+            }
+            const float a = quantizeMinifloatValue(x, spec);
+            const float b = roundMinifloat(x, spec);
+            if (floatBits(a) != floatBits(b)) {
+                QFAIL(qPrintable(QStringLiteral("x = %1: %2 vs %3").arg(x).arg(a).arg(b)));
+            }
+            ++checked;
+        }
+        const int codes = 1 << (spec.expBits + spec.manBits);
+        for (int c = 0; c + 1 < codes; ++c) {
+            const float lo = decodeMinifloat(static_cast<std::uint8_t>(c), spec);
+            const float hi = decodeMinifloat(static_cast<std::uint8_t>(c + 1), spec);
+            for (const float x : {lo, hi, (lo + hi) / 2, std::nextafter((lo + hi) / 2, 0.0F),
+                                  std::nextafter((lo + hi) / 2, 1e9F), -(lo + hi) / 2}) {
+                QCOMPARE(floatBits(quantizeMinifloatValue(x, spec)),
+                         floatBits(roundMinifloat(x, spec)));
+                ++checked;
+            }
+        }
+    }
+    QVERIFY(checked > 10'000'000);
 }
 
 QTEST_APPLESS_MAIN(TestElementCodecs)
