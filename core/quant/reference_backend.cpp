@@ -16,21 +16,9 @@
 namespace pq::core::quant {
 namespace {
 
-/** Max |w| over the whole weight, or the first non-finite element as an error. */
 Result<float> tensorAmax(const WeightView &w)
 {
-    std::vector<float> row(w.cols);
-    float amax = 0.0F;
-    for (std::uint64_t r = 0; r < w.rows; ++r) {
-        loadRow(w, r, row);
-        float m = 0.0F;
-        std::uint64_t bad = 0;
-        if (!rowAmax(row, m, bad)) {
-            return nonFiniteError(w, r, bad, row[bad]);
-        }
-        amax = std::max(amax, m);
-    }
-    return amax;
+    return weightMaxAbs(w);
 }
 
 /** Quantizes one row into element codes, scale codes and (optionally) values decoded from them. */

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -101,6 +102,23 @@ Status checkShapeFor(FormatId id, const WeightView &w)
         return std::move(st).error().withTensor(w.name);
     }
     return {};
+}
+
+Result<float> weightMaxAbs(const WeightView &w)
+{
+    PQ_TRY_STATUS(checkView(w));
+    std::vector<float> row(w.cols);
+    float amax = 0.0F;
+    for (std::uint64_t r = 0; r < w.rows; ++r) {
+        loadRow(w, r, row);
+        float m = 0.0F;
+        std::uint64_t bad = 0;
+        if (!rowAmax(row, m, bad)) {
+            return nonFiniteError(w, r, bad, row[bad]);
+        }
+        amax = m > amax ? m : amax;
+    }
+    return amax;
 }
 
 bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol)

@@ -20,6 +20,13 @@ Error nonFiniteError(const WeightView &w, std::uint64_t row, std::uint64_t col, 
 /** The error for a format the shape rules refuse, naming the tensor. */
 Status checkShapeFor(FormatId id, const WeightView &w);
 
+/**
+ * Max |w| over a whole weight, or an error naming the first non-finite element. The exporter
+ * takes the maximum over fused siblings and passes it as QuantOptions::globalAmax, so that an
+ * NVFP4 group (q/k/v, gate/up) shares one global scale.
+ */
+Result<float> weightMaxAbs(const WeightView &w);
+
 /** Max |x| of a row, or the index of its first non-finite element (returns false then). */
 bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol);
 

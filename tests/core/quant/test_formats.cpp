@@ -11,7 +11,9 @@
 
 #include "core/quant/element_codecs.h"
 #include "core/quant/format_spec.h"
+#include "core/quant/group_quant.h"
 #include "core/quant/quant_backend.h"
+#include "core/quant/weight_rows.h"
 #include "tests/core/quant/quant_test_util.h"
 
 using namespace pq::core;
@@ -104,6 +106,7 @@ private Q_SLOTS:
     void shapeRules();
     void nvfp4TwoLevelScale();
     void nvfp4FusedGlobalScale();
+    void nvfp4ExplicitGlobalAmax();
     void nvfp4ZeroAndTinyBlocks();
     void nvfp4NeedsInputAmax();
     void mxfp4NibbleOrderAndScale();
@@ -240,6 +243,22 @@ void TestFormats::nvfp4TwoLevelScale()
 }
 
 void TestFormats::nvfp4FusedGlobalScale()
+{
+    // q and k of one layer: the exporter passes max(amax_q, amax_k) so both store the same G.
+    const auto q = pq::test::gaussianWeights(8, 64, 31, 0.02F);
+    const auto k = pq::test::gaussianWeights(8, 64, 32, 0.05F);
+    const auto amaxQ = weightMaxAbs(viewOf(q, 8, 64));
+    const auto amaxK = weightMaxAbs(viewOf(k, 8, 64));
+    QVERIFY(amaxQ.has_value() && amaxK.has_value() && *amaxK > *amaxQ);
+    QuantOptions shared;
+    shared.globalAmax = std::max(*amaxQ, *amaxK);
+    const EncodedWeight eq = encodeOrFail(*m_ref, FormatId::NVFP4A16, q, 8, 64, shared);
+    const EncodedWeight ek = encodeOrFail(*m_ref, FormatId::NVFP4A16, k, 8, 64, shared);
+    QCOMPARE(bytesOf(eq.tensors[2]), bytesOf(ek.tensors[2]));
+    QCOMPARE(floatOf(eq.tensors[2]), nvfp4GlobalScale(*amaxK));
+}
+
+void TestFormats::nvfp4ExplicitGlobalAmax()
 {
     // Fused siblings share G from the group's combined amax: passing a larger amax lowers G.
     const std::vector<float> w(16, 0.01F);
