@@ -19,10 +19,16 @@ while IFS= read -r f; do
     grep -qE "$qt" "$f" && report "$f includes Qt (core, kernels and app/cli must build without Qt)"
 done < <(src core kernels app/cli)
 
+# libtorch: only the probe target's .cpp files and its private *_torch.h headers, which nothing
+# outside core/probe may include (its public headers show core types only).
 while IFS= read -r f; do
-    case "$f" in core/probe/*.cpp) continue ;; esac
-    grep -qE "$torch" "$f" && report "$f includes libtorch (only core/probe/*.cpp may)"
+    case "$f" in core/probe/*.cpp | core/probe/*_torch.h) continue ;; esac
+    grep -qE "$torch" "$f" && report "$f includes libtorch (only core/probe/*.cpp and core/probe/*_torch.h may)"
 done < <(src core kernels widgets app)
+while IFS= read -r f; do
+    case "$f" in core/probe/*) continue ;; esac
+    grep -qE '#include *"core/probe/[a-z_]*_torch\.h"' "$f" && report "$f includes a private torch header of core/probe"
+done < <(src core kernels widgets app tests bench)
 
 while IFS= read -r f; do
     case "$f" in kernels/cuda/*) continue ;; esac

@@ -20,6 +20,8 @@ expect core/io/x.cpp '#include <torch/torch.h>'
 expect widgets/x.cpp '#include <ATen/ATen.h>'
 expect core/quant/x.h '#include <cuda_runtime.h>'
 expect widgets/x.cpp '#include "kernels/cpu/fast.h"'
+expect core/probe/public.h '#include <torch/torch.h>'
+expect app/cli/x.cpp '#include "core/probe/llama_math_torch.h"'
 rm -rf "${scratch:?}"/*
 mkdir -p "$scratch/core/probe" && echo '#include <torch/torch.h>' > "$scratch/core/probe/p.cpp"
 bash "$checker" "$scratch" >/dev/null || { echo "selftest: torch in core/probe/*.cpp was refused"; fail=1; }

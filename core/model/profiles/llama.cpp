@@ -13,7 +13,7 @@ const ProfileSpec &llama()
         p.attention = llamaAttention();
         p.mlp = swigluMlp();
         p.layerNorms = llamaLayerNorms();
-        p.hasForward = false;  // the probe (issue 5) turns this on
+        p.hasForward = true;  // core/probe runs it (golden stories260K test)
         return p;
     }();
     return spec;

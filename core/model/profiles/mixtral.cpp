@@ -19,6 +19,7 @@ const ProfileSpec &mixtral()
         e.down = "w2";
         e.router = "block_sparse_moe.gate";
         p.experts = e;
+        p.hasForward = false;  // MoE routing is not in the runtime yet
         return p;
     }();
     return spec;

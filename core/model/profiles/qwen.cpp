@@ -11,6 +11,8 @@ const ProfileSpec &qwen2()
         ProfileSpec p = llama();
         p.name = "qwen2";
         p.modelTypes = {"qwen2"};
+        p.hasForward =
+                false;  // the runtime has the q/k/v biases; on once transformers parity passes
         return p;
     }();
     return spec;
@@ -23,6 +25,7 @@ const ProfileSpec &qwen3()
         p.name = "qwen3";
         p.modelTypes = {"qwen3"};
         p.headNorms = {"self_attn.q_norm", "self_attn.k_norm"};
+        p.hasForward = false;  // the runtime has the q/k norms; on once transformers parity passes
         return p;
     }();
     return spec;
@@ -35,6 +38,7 @@ const ProfileSpec &qwen3Moe()
         p.name = "qwen3_moe";
         p.modelTypes = {"qwen3_moe"};
         p.experts = ExpertLayout{};
+        p.hasForward = false;  // MoE routing is not in the runtime yet
         return p;
     }();
     return spec;

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/util/result.h"
+
+namespace pq::probe {
+
+/** Where the model runs. CUDA needs a libtorch built with CUDA (CMAKE_PREFIX_PATH). */
+enum class Device : std::uint8_t
+{
+    Cpu,
+    Cuda,
+};
+
+struct RuntimeOptions
+{
+    Device device = Device::Cpu;
+    int threads = 0;  ///< intra-op threads on the CPU; 0 = one per core
+};
+
+/**
+ * A decoder-only language model from a Hugging Face directory, run with libtorch (float32 on
+ * the CPU). Weights are read from the memory-mapped safetensors one decoder layer at a time.
+ * Families: llama, mistral, qwen2 (q/k/v bias), qwen3 (q/k norms); RoPE default, linear and
+ * llama3 scaling; GQA; tied embeddings. Not thread-safe: one call at a time.
+ * libtorch stays inside this target's .cpp files; this header shows only core types.
+ */
+class CausalLm
+{
+public:
+    static core::Result<std::unique_ptr<CausalLm>> open(const std::string &modelDir,
+                                                        const RuntimeOptions &options = {});
+
+    virtual ~CausalLm() = default;
+
+    /** Logits [tokens × vocab] (row-major float32) of one sequence. */
+    virtual core::Result<std::vector<float>> logits(std::span<const std::int32_t> tokens) = 0;
+
+    /** Greedy continuation: `steps` new tokens after `prompt`. */
+    virtual core::Result<std::vector<std::int32_t>> greedy(std::span<const std::int32_t> prompt,
+                                                           int steps) = 0;
+
+    virtual std::int64_t vocabSize() const = 0;
+};
+
+/** libtorch's version string ("1.13.0"), for reports. */
+std::string torchVersion();
+
+}  // namespace pq::probe
