@@ -27,10 +27,13 @@
 #include <cstdint>
 #include <cstring>
 
+// PQ_HOST_DEVICE marks the shared element/scale functions. On the host they are `static`:
+// each translation unit keeps its own copy, so a copy compiled with -mavx512f in an ISA-specific
+// kernel TU can never be chosen by the linker for callers in generic code.
 #if defined(__CUDACC__)
-#define PQ_HOST_DEVICE __host__ __device__
+#define PQ_HOST_DEVICE __host__ __device__ static
 #else
-#define PQ_HOST_DEVICE
+#define PQ_HOST_DEVICE static
 #endif
 
 namespace pq::core::quant {

@@ -137,6 +137,25 @@ void storeRow(EncodedWeight &e,
     }
 }
 
+Status checkQuantOptions(const WeightView &w, float tensorAmax, const QuantOptions &o)
+{
+    if (o.globalAmax && (!isFiniteFloat(*o.globalAmax) || *o.globalAmax < tensorAmax)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("fused-group maximum {} is below this weight's own maximum "
+                                     "{} (or not finite); the group's maximum must cover every "
+                                     "sibling",
+                                     *o.globalAmax, tensorAmax))
+                .withTensor(w.name);
+    }
+    if (o.inputAmax && (!isFiniteFloat(*o.inputAmax) || *o.inputAmax <= 0.0F)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("calibrated input maximum {} must be finite and positive",
+                                     *o.inputAmax))
+                .withTensor(w.name);
+    }
+    return {};
+}
+
 float globalScaleFor(FormatId id, float tensorAmax, const QuantOptions &o)
 {
     if (id != FormatId::NVFP4 && id != FormatId::NVFP4A16) {

@@ -32,6 +32,13 @@ void storeRow(EncodedWeight &e,
               std::span<const std::uint8_t> codes,
               std::span<const std::uint16_t> scales);
 
+/**
+ * Checks per-call options against the weight: a fused-group maximum must be finite and at least
+ * this weight's own maximum (the group includes it); a calibrated input maximum must be finite
+ * and positive. Errors are InvalidArgument naming the tensor.
+ */
+Status checkQuantOptions(const WeightView &w, float tensorAmax, const QuantOptions &o);
+
 /** The NVFP4 global scale of a call: the fused group's amax when given, else the tensor's. */
 float globalScaleFor(FormatId id, float tensorAmax, const QuantOptions &o);
 

@@ -61,6 +61,7 @@ public:
         if (!amax) {
             return std::move(amax).error();
         }
+        PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
         if (id == FormatId::NVFP4 && !o.inputAmax) {
             return missingInputAmaxError(w);
         }
@@ -112,6 +113,7 @@ public:
         if (!amax) {
             return std::move(amax).error();
         }
+        PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
         const RowFormat f = rowFormat(id);
         const float g = globalScaleFor(id, *amax, o);
         std::vector<float> row(w.cols);
@@ -156,6 +158,7 @@ Result<std::vector<ErrorMetrics>> ReferenceBackend::measure(std::span<const Form
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     std::vector<ErrorMetrics> metrics(ids.size());
     for (ErrorMetrics &m : metrics) {
         m.rowSse.assign(w.rows, 0.0);
@@ -204,14 +207,8 @@ Status ReferenceBackend::quantizeActivations(ActivationQuant a,
     if (a == ActivationQuant::None) {
         return {};
     }
+    PQ_TRY_STATUS(checkActivations(a, rows, rowLen));
     const RowFormat f = activationRowFormat(a);
-    if (rowLen == 0 || rows.size() % rowLen != 0 ||
-        (f.groupSize != 0 && rowLen % f.groupSize != 0)) {
-        return makeError(ErrorCode::InvalidArgument,
-                         fmt::format("activation rows of {} values cannot be split into groups "
-                                     "of {}",
-                                     rowLen, f.groupSize));
-    }
     const float g = a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
     std::vector<float> row(rowLen);
     std::vector<std::uint16_t> scales(rowLen);

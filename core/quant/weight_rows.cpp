@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/quant/group_quant.h"
+#include "core/quant/row_quant.h"
 #include "core/util/bf16.h"
 
 namespace pq::core::quant {
@@ -119,6 +120,26 @@ Result<float> weightMaxAbs(const WeightView &w)
         amax = m > amax ? m : amax;
     }
     return amax;
+}
+
+Status checkActivations(ActivationQuant a, std::span<const float> rows, std::uint64_t rowLen)
+{
+    const RowFormat f = activationRowFormat(a);
+    if (rowLen == 0 || rows.size() % rowLen != 0 ||
+        (f.groupSize != 0 && rowLen % f.groupSize != 0)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("activation rows of {} values cannot be split into groups "
+                                     "of {}",
+                                     rowLen, f.groupSize));
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!isFiniteFloat(rows[i])) {
+            WeightView v;
+            v.name = "activations";
+            return nonFiniteError(v, i / rowLen, i % rowLen, rows[i]);
+        }
+    }
+    return {};
 }
 
 bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol)

@@ -27,6 +27,12 @@ Status checkShapeFor(FormatId id, const WeightView &w);
  */
 Result<float> weightMaxAbs(const WeightView &w);
 
+/**
+ * Checks activation rows for an activation quantizer: rowLen divides the data and the group
+ * size, and every value is finite (the error names the row and column, like weights').
+ */
+Status checkActivations(ActivationQuant a, std::span<const float> rows, std::uint64_t rowLen);
+
 /** Max |x| of a row, or the index of its first non-finite element (returns false then). */
 bool rowAmax(std::span<const float> row, float &amax, std::uint64_t &badCol);
 

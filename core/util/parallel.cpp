@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,8 +20,10 @@ struct Job
     const std::function<void(std::uint64_t)> *chunk = nullptr;
     std::uint64_t chunks = 0;
     std::atomic<std::uint64_t> next{0};
-    std::uint64_t done = 0;  ///< guarded by Pool::m_mutex
-    unsigned active = 0;     ///< workers holding a pointer to this job; guarded by m_mutex
+    std::uint64_t done = 0;    ///< guarded by Pool::m_mutex
+    unsigned active = 0;       ///< workers holding a pointer to this job; guarded by m_mutex
+    std::exception_ptr error;  ///< the first exception a chunk threw; guarded by m_mutex
+    std::atomic<bool> failed{false};
 };
 
 /** A fixed pool of workers; one job at a time (later callers wait their turn). */
@@ -66,22 +69,42 @@ public:
         m_wake.notify_all();
         finish(job, work(job));
         std::unique_lock lock(m_mutex);
-        // The job lives on this stack frame: wait until no worker still refers to it.
+        // The job lives on this stack frame: wait until no worker still refers to it, even when a
+        // chunk threw (the remaining chunks are skipped, not abandoned half-way).
         m_finished.wait(lock, [&] { return job.done == job.chunks && job.active == 0; });
         m_job = nullptr;
+        if (job.error) {
+            std::rethrow_exception(job.error);
+        }
     }
 
 private:
-    static std::uint64_t work(Job &job)
+    /**
+     * Runs chunks until none is left and returns how many it took. After a chunk throws, the
+     * rest are taken but skipped, so every chunk is still counted and run() can finish.
+     */
+    std::uint64_t work(Job &job)
     {
+        const bool outer = t_insideParallel;
         t_insideParallel = true;
-        std::uint64_t finished = 0;
+        std::uint64_t taken = 0;
         for (std::uint64_t i = job.next.fetch_add(1); i < job.chunks; i = job.next.fetch_add(1)) {
-            (*job.chunk)(i);
-            ++finished;
+            ++taken;
+            if (job.failed.load(std::memory_order_relaxed)) {
+                continue;
+            }
+            try {
+                (*job.chunk)(i);
+            } catch (...) {
+                const std::lock_guard lock(m_mutex);
+                if (!job.error) {
+                    job.error = std::current_exception();
+                }
+                job.failed.store(true, std::memory_order_relaxed);
+            }
         }
-        t_insideParallel = false;
-        return finished;
+        t_insideParallel = outer;
+        return taken;
     }
 
     void finish(Job &job, std::uint64_t finished)

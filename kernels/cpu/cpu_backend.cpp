@@ -104,13 +104,14 @@ Result<EncodedWeight> CpuBackend::encode(FormatId id, const WeightView &w, const
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     if (id == FormatId::NVFP4 && !o.inputAmax) {
         return missingInputAmaxError(w);
     }
-    EncodedWeight e = makeEncodedShell(id, w);
     if (id == FormatId::BF16) {
         return makeReferenceBackend()->encode(id, w, o);  // a copy; nothing to speed up
     }
+    EncodedWeight e = makeEncodedShell(id, w);
     const float g = globalScaleFor(id, *amax, o);
     const std::uint64_t groups = w.cols / groupLength(rowFormat(id), w.cols);
     core::parallelFor(w.rows, grainFor(w.cols), [&](std::uint64_t b, std::uint64_t end) {
@@ -149,6 +150,7 @@ CpuBackend::fakeQuant(FormatId id, const WeightView &w, const QuantOptions &o, s
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     if (out.size() != w.rows * w.cols) {
         return core::makeError(core::ErrorCode::InvalidArgument,
                                "output buffer has the wrong size");
@@ -182,6 +184,7 @@ Result<std::vector<ErrorMetrics>> CpuBackend::measure(std::span<const FormatId> 
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     std::vector<ErrorMetrics> metrics(ids.size());
     for (ErrorMetrics &m : metrics) {
         m.rowSse.assign(w.rows, 0.0);
@@ -225,14 +228,8 @@ Status CpuBackend::quantizeActivations(ActivationQuant a,
     if (a == ActivationQuant::None) {
         return {};
     }
+    PQ_TRY_STATUS(checkActivations(a, rows, rowLen));
     const RowFormat f = activationRowFormat(a);
-    if (rowLen == 0 || rows.size() % rowLen != 0 ||
-        (f.groupSize != 0 && rowLen % f.groupSize != 0)) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
-                               fmt::format("activation rows of {} values cannot be split into "
-                                           "groups of {}",
-                                           rowLen, f.groupSize));
-    }
     const float g = a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
     const std::uint64_t n = rows.size() / rowLen;
     core::parallelFor(n, grainFor(rowLen), [&](std::uint64_t b, std::uint64_t end) {

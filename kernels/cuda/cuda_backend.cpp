@@ -168,6 +168,7 @@ Result<EncodedWeight> CudaBackend::encode(FormatId id, const WeightView &w, cons
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     if (id == FormatId::NVFP4 && !o.inputAmax) {
         return missingInputAmaxError(w);
     }
@@ -225,6 +226,7 @@ Status CudaBackend::fakeQuant(FormatId id,
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     if (id == FormatId::BF16) {
         for (std::uint64_t r = 0; r < w.rows; ++r) {
             loadRow(w, r, out.subspan(r * w.cols, w.cols));
@@ -261,6 +263,7 @@ Result<std::vector<ErrorMetrics>> CudaBackend::measure(std::span<const FormatId>
     if (!amax) {
         return std::move(amax).error();
     }
+    PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
     if (!fisher.empty()) {
         PQ_TRY_STATUS(m_fisher.reserve(fisher.size() * 4));
         PQ_CUDA_TRY(cudaMemcpyAsync(m_fisher.as<void>(), fisher.data(), fisher.size() * 4,
@@ -305,14 +308,8 @@ Status CudaBackend::quantizeActivations(ActivationQuant a,
     if (a == ActivationQuant::None) {
         return {};
     }
+    PQ_TRY_STATUS(checkActivations(a, rows, rowLen));
     const RowFormat f = activationRowFormat(a);
-    if (rowLen == 0 || rows.size() % rowLen != 0 ||
-        (f.groupSize != 0 && rowLen % f.groupSize != 0)) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
-                               fmt::format("activation rows of {} values cannot be split into "
-                                           "groups of {}",
-                                           rowLen, f.groupSize));
-    }
     const WeightView v = viewOf(rows, rows.size() / rowLen, rowLen, "activations");
     PQ_TRY_STATUS(upload(v));
     PQ_TRY_STATUS(groupAmax(f.groupSize, v.rows * (rowLen / groupLength(f, rowLen))));

@@ -57,8 +57,10 @@ __global__ void groupAmaxKernel(DeviceWeight w, std::uint64_t groupSize, std::ui
     const std::uint64_t groupsPerRow = w.cols / len;
     // Lanes that share a group form aligned segments of `seg` lanes when cols is a multiple of
     // the segment (groups of 16/32/128 always are; a per-row group may not be).
+    // The xor-shuffle reduction needs a power-of-two segment; other shapes (a per-row group of
+    // 12 or 100 columns) take the per-lane atomicMax path.
     const unsigned seg = len < 32 ? static_cast<unsigned>(len) : 32U;
-    const bool aligned = w.cols % seg == 0;
+    const bool aligned = (seg & (seg - 1U)) == 0 && w.cols % seg == 0;
     // Whole blocks step together so that every lane of a warp reaches the shuffles.
     for (std::uint64_t base = blockIdx.x * std::uint64_t{blockDim.x}; base < n;
          base += std::uint64_t{gridDim.x} * blockDim.x) {

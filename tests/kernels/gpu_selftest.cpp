@@ -96,7 +96,10 @@ int main()
             compareFormat(*gpu, *ref, f.id, 64, 512, heavy);
         }
         if (f.layout.groupSize == 0) {
-            compareFormat(*gpu, *ref, f.id, 33, 100, true);  // rows not warp-aligned
+            // per-row groups whose width is not a power of two or not warp-aligned
+            for (const std::uint64_t cols : {12ULL, 24ULL, 31ULL, 100ULL}) {
+                compareFormat(*gpu, *ref, f.id, 33, cols, true);
+            }
         }
     }
     auto x = pq::test::heavyTailedWeights(20, 256, 8);
@@ -108,6 +111,10 @@ int main()
                       ref->quantizeActivations(a, ra, 256, 3.0F).has_value() && sameBits(ga, ra),
               "activation quantizer " + std::string(activationQuantName(a)));
     }
+    std::vector<float> act = pq::test::gaussianWeights(2, 24, 9, 1.0F);
+    act[30] = NAN;
+    check(!gpu->quantizeActivations(ActivationQuant::Fp8PerToken, act, 24, 0.0F).has_value(),
+          "NaN activations refused");
     std::vector<float> bad(4 * 32, 0.5F);
     bad[70] = NAN;
     const auto e = gpu->encode(FormatId::MXFP4, viewOf(bad, 4, 32, "t"), {});

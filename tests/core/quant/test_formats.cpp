@@ -143,56 +143,72 @@ void TestFormats::table()
 
 void TestFormats::storedTensorsAndBytes_data()
 {
+    // Exact names, dtype tokens and shapes (reference/compressed-tensors.md §2.1) for [256, 512].
     QTest::addColumn<int>("format");
     QTest::addColumn<quint64>("bytes");
-    QTest::addColumn<QString>("suffixes");
+    QTest::addColumn<QString>("tensors");
     const std::uint64_t o = 256;
     const std::uint64_t i = 512;
-    const auto row = [](const char *n, FormatId f, std::uint64_t b, const char *s) {
+    const auto row = [](const char *n, FormatId f, std::uint64_t b, const char *t) {
         QTest::newRow(n) << static_cast<int>(f) << static_cast<quint64>(b)
-                         << QString::fromLatin1(s);
+                         << QString::fromLatin1(t);
     };
-    row("BF16", FormatId::BF16, o * i * 2, "weight");
-    row("FP8_DYNAMIC", FormatId::FP8Dynamic, o * i + o * 2, "weight weight_scale");
-    row("MXFP8", FormatId::MXFP8, o * i + o * i / 32, "weight weight_scale");
+    row("BF16", FormatId::BF16, o * i * 2, "weight BF16 [256,512]");
+    row("FP8_DYNAMIC", FormatId::FP8Dynamic, o * i + o * 2,
+        "weight F8_E4M3 [256,512]; weight_scale BF16 [256,1]");
+    row("MXFP8", FormatId::MXFP8, o * i + o * i / 32,
+        "weight F8_E4M3 [256,512]; weight_scale U8 [256,16]");
     row("NVFP4", FormatId::NVFP4, o * i / 2 + o * i / 16 + 8,
-        "weight_packed weight_scale weight_global_scale input_global_scale");
+        "weight_packed U8 [256,256]; weight_scale F8_E4M3 [256,32]; weight_global_scale F32 [1]; "
+        "input_global_scale F32 [1]");
     row("NVFP4A16", FormatId::NVFP4A16, o * i / 2 + o * i / 16 + 4,
-        "weight_packed weight_scale weight_global_scale");
-    row("MXFP4", FormatId::MXFP4, o * i / 2 + o * i / 32, "weight_packed weight_scale");
+        "weight_packed U8 [256,256]; weight_scale F8_E4M3 [256,32]; weight_global_scale F32 [1]");
+    row("MXFP4", FormatId::MXFP4, o * i / 2 + o * i / 32,
+        "weight_packed U8 [256,256]; weight_scale U8 [256,16]");
     row("W4A16", FormatId::W4A16, o * i / 2 + o * (i / 128) * 2 + 16,
-        "weight_packed weight_scale weight_shape");
+        "weight_packed I32 [256,64]; weight_scale BF16 [256,4]; weight_shape I64 [2]");
     row("W8A16", FormatId::W8A16, o * i + o * (i / 128) * 2 + 16,
-        "weight_packed weight_scale weight_shape");
+        "weight_packed I32 [256,128]; weight_scale BF16 [256,4]; weight_shape I64 [2]");
     row("W8A16_CH", FormatId::W8A16Channel, o * i + o * 2 + 16,
-        "weight_packed weight_scale weight_shape");
+        "weight_packed I32 [256,128]; weight_scale BF16 [256,1]; weight_shape I64 [2]");
     row("MXFP6_E3M2", FormatId::MXFP6E3M2, o * i * 3 / 4 + o * i / 32,
-        "weight_packed weight_scale");
+        "weight_packed U8 [256,384]; weight_scale U8 [256,16]");
 }
 
 void TestFormats::storedTensorsAndBytes()
 {
     QFETCH(int, format);
     QFETCH(quint64, bytes);
-    QFETCH(QString, suffixes);
+    QFETCH(QString, tensors);
     const auto id = static_cast<FormatId>(format);
     QCOMPARE(formatBytes(id, 256, 512, DType::BF16), static_cast<std::uint64_t>(bytes));
-    QStringList names;
-    for (const StoredTensorSpec &s : storedTensors(id, 256, 512, DType::BF16)) {
-        names << QString::fromStdString(s.suffix);
-    }
-    QCOMPARE(names.join(QLatin1Char(' ')), suffixes);
-    // encode writes exactly these tensors with exactly these sizes
+    const auto describe = [](const std::vector<StoredTensorSpec> &specs) {
+        QStringList parts;
+        for (const StoredTensorSpec &t : specs) {
+            QStringList dims;
+            for (const std::uint64_t d : t.shape) {
+                dims << QString::number(d);
+            }
+            parts << QStringLiteral("%1 %2 [%3]")
+                             .arg(QString::fromStdString(t.suffix),
+                                  QString::fromLatin1(dtypeName(t.dtype).data()),
+                                  dims.join(QLatin1Char(',')));
+        }
+        return parts.join(QStringLiteral("; "));
+    };
+    QCOMPARE(describe(storedTensors(id, 256, 512, DType::BF16)), tensors);
+    // encode writes exactly these tensors with exactly these sizes (the view is float32, so the
+    // BF16 passthrough keeps F32)
     const auto w = pq::test::gaussianWeights(256, 512, 7);
     QuantOptions o;
     o.inputAmax = 3.0F;
     const EncodedWeight e = encodeOrFail(*m_ref, id, w, 256, 512, o);
-    std::uint64_t total = 0;
+    std::vector<StoredTensorSpec> written;
     for (const StoredTensor &t : e.tensors) {
         QCOMPARE(t.bytes.size(), t.spec.bytes());
-        total += t.bytes.size();
+        written.push_back(t.spec);
     }
-    QCOMPARE(total, formatBytes(id, 256, 512, DType::F32));  // the view is float32
+    QCOMPARE(describe(written), describe(storedTensors(id, 256, 512, DType::F32)));
 }
 
 void TestFormats::shapeRules()
@@ -260,6 +276,13 @@ void TestFormats::nvfp4FusedGlobalScale()
 
 void TestFormats::nvfp4ExplicitGlobalAmax()
 {
+    // A fused-group maximum below the weight's own, or not finite, is a caller error.
+    const std::vector<float> big(16, 3.0F);
+    QuantOptions bad;
+    bad.globalAmax = 1.0F;
+    QVERIFY(!m_ref->encode(FormatId::NVFP4A16, viewOf(big, 1, 16, "x"), bad).has_value());
+    bad.globalAmax = NAN;
+    QVERIFY(!m_ref->encode(FormatId::NVFP4A16, viewOf(big, 1, 16, "x"), bad).has_value());
     // Fused siblings share G from the group's combined amax: passing a larger amax lowers G.
     const std::vector<float> w(16, 0.01F);
     QuantOptions o;
@@ -549,6 +572,11 @@ void TestFormats::activationQuantizers()
     const float s = amax / 448.0F;
     QCOMPARE(x[0], roundMinifloat(original[0] / s, E4M3) * s);
     QVERIFY(!m_ref->quantizeActivations(ActivationQuant::Mxfp4, x, 48, 0.0F).has_value());
+    x[70] = NAN;  // corrupt activations are refused, not turned into finite values
+    const Status st = m_ref->quantizeActivations(ActivationQuant::Fp8PerToken, x, 64, 0.0F);
+    QVERIFY(!st.has_value());
+    QVERIFY2(st.error().message().find("NaN at [1, 6]") != std::string::npos,
+             st.error().message().c_str());
 }
 
 QTEST_APPLESS_MAIN(TestFormats)
