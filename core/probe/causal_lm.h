@@ -49,6 +49,9 @@ public:
     virtual std::int64_t vocabSize() const = 0;
 };
 
+/** Applies thread settings to libtorch (the CPU runs float32 with one thread per core). */
+void applyRuntimeOptions(const RuntimeOptions &options);
+
 /** libtorch's version string ("1.13.0"), for reports. */
 std::string torchVersion();
 

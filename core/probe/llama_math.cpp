@@ -28,10 +28,23 @@ torch::Tensor llama3Scale(const torch::Tensor &invFreq, const core::RopeConfig &
     return torch::where(medium, smoothed, scaled);
 }
 
-torch::Tensor
-linear(const torch::Tensor &x, const torch::Tensor &w, const std::optional<torch::Tensor> &b)
+/** y = x Wᵀ (+ b), recorded in the trace under `slot`. */
+torch::Tensor linear(const torch::Tensor &x,
+                     const torch::Tensor &w,
+                     const std::optional<torch::Tensor> &b,
+                     LayerTrace *trace,
+                     LinearSlot slot)
 {
-    return b ? torch::nn::functional::linear(x, w, *b) : torch::matmul(x, w.t());
+    torch::Tensor y = b ? torch::nn::functional::linear(x, w, *b) : torch::matmul(x, w.t());
+    if (trace != nullptr) {
+        const auto i = static_cast<int>(slot);
+        trace->input[i] = x;
+        if (trace->retainGrad && y.requires_grad()) {
+            y.retain_grad();
+        }
+        trace->output[i] = y;
+    }
+    return y;
 }
 
 }  // namespace
@@ -61,20 +74,29 @@ std::pair<torch::Tensor, torch::Tensor> ropeTables(const core::ModelConfig &c,
     return {emb.cos(), emb.sin()};
 }
 
+const char *slotModule(LinearSlot slot)
+{
+    static const char *const NAMES[LINEAR_SLOTS] = {
+            "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+            "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
+    return NAMES[static_cast<int>(slot)];
+}
+
 torch::Tensor decoderLayer(const torch::Tensor &x,
                            const LayerWeights &w,
                            const core::ModelConfig &c,
                            const torch::Tensor &cos,
-                           const torch::Tensor &sin)
+                           const torch::Tensor &sin,
+                           LayerTrace *trace)
 {
     const std::int64_t T = x.size(0);
     const std::int64_t hd = c.headDim;
     const std::int64_t nh = c.numHeads;
     const std::int64_t nkv = c.numKvHeads;
     const torch::Tensor h = rmsNorm(x, w.inputNorm, c.rmsNormEps);
-    torch::Tensor q = linear(h, w.q, w.qBias).view({T, nh, hd});
-    torch::Tensor k = linear(h, w.k, w.kBias).view({T, nkv, hd});
-    const torch::Tensor v = linear(h, w.v, w.vBias).view({T, nkv, hd});
+    torch::Tensor q = linear(h, w.q, w.qBias, trace, LinearSlot::Q).view({T, nh, hd});
+    torch::Tensor k = linear(h, w.k, w.kBias, trace, LinearSlot::K).view({T, nkv, hd});
+    const torch::Tensor v = linear(h, w.v, w.vBias, trace, LinearSlot::V).view({T, nkv, hd});
     if (w.qNorm) {
         q = rmsNorm(q, *w.qNorm, c.rmsNormEps);
         k = rmsNorm(k, *w.kNorm, c.rmsNormEps);
@@ -93,11 +115,12 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     const torch::Tensor attn = torch::matmul(torch::softmax(scores, -1), vh);
     const torch::Tensor merged = attn.transpose(0, 1).reshape({T, nh * hd});
-    const torch::Tensor afterAttn = x + torch::matmul(merged, w.o.t());
+    const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, trace, LinearSlot::O);
     const torch::Tensor m = rmsNorm(afterAttn, w.postNorm, c.rmsNormEps);
     const torch::Tensor act =
-            torch::silu(torch::matmul(m, w.gate.t())) * torch::matmul(m, w.up.t());
-    return afterAttn + torch::matmul(act, w.down.t());
+            torch::silu(linear(m, w.gate, std::nullopt, trace, LinearSlot::Gate)) *
+            linear(m, w.up, std::nullopt, trace, LinearSlot::Up);
+    return afterAttn + linear(act, w.down, std::nullopt, trace, LinearSlot::Down);
 }
 
 }  // namespace pq::probe::math

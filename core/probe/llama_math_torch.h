@@ -34,11 +34,39 @@ torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &w, double eps
 std::pair<torch::Tensor, torch::Tensor> ropeTables(const core::ModelConfig &c,
                                                    std::int64_t positions);
 
-/** One decoder layer on hidden states [T, hidden]. */
+/** The Linears of a Llama-family layer, in role order. */
+enum class LinearSlot : int
+{
+    Q,
+    K,
+    V,
+    O,
+    Gate,
+    Up,
+    Down,
+};
+inline constexpr int LINEAR_SLOTS = 7;
+
+/** Module path of a slot inside a layer ("self_attn.q_proj"). */
+const char *slotModule(LinearSlot slot);
+
+/**
+ * Inputs and outputs of every Linear of one layer call, for the probe. When `retainGrad` is
+ * set the outputs keep their gradients after backward (δ = ∂L/∂y).
+ */
+struct LayerTrace
+{
+    bool retainGrad = false;
+    torch::Tensor input[LINEAR_SLOTS];
+    torch::Tensor output[LINEAR_SLOTS];
+};
+
+/** One decoder layer on hidden states [T, hidden]; records Linear inputs/outputs in `trace`. */
 torch::Tensor decoderLayer(const torch::Tensor &x,
                            const LayerWeights &w,
                            const core::ModelConfig &c,
                            const torch::Tensor &cos,
-                           const torch::Tensor &sin);
+                           const torch::Tensor &sin,
+                           LayerTrace *trace = nullptr);
 
 }  // namespace pq::probe::math

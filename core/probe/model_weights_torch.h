@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Weights of a Llama-family checkpoint as torch tensors, read from the memory map on demand
+// (float32 tensors are zero-copy views; BF16/F16 are converted). Private to core/probe.
+
+#include <string>
+
+#include <torch/torch.h>
+
+#include "core/io/checkpoint.h"
+#include "core/model/inventory.h"
+#include "core/probe/llama_math_torch.h"
+
+namespace pq::probe {
+
+class ModelWeights
+{
+public:
+    ModelWeights(core::ModelInventory inventory, core::Checkpoint checkpoint);
+
+    /** Opens the inventory and checkpoint of `modelDir`; refuses families without a forward. */
+    static core::Result<ModelWeights> open(const std::string &modelDir);
+
+    const core::ModelConfig &config() const { return m_inv.config; }
+
+    const core::ModelInventory &inventory() const { return m_inv; }
+
+    /** The tensor `name` as float32, or an error naming it. */
+    core::Result<torch::Tensor> tensor(const std::string &name) const;
+
+    core::Result<math::LayerWeights> layer(std::int64_t l) const;
+    core::Result<torch::Tensor> embedding() const;
+    core::Result<torch::Tensor> finalNorm() const;
+    core::Result<torch::Tensor> head() const;
+
+    /** "model.layers.3." (the checkpoint's naming). */
+    std::string layerPrefix(std::int64_t l) const;
+
+private:
+    core::ModelInventory m_inv;
+    core::Checkpoint m_cp;
+};
+
+/** Converts an exception at the libtorch boundary into a core::Error. */
+core::Error torchError(const std::exception &e);
+
+}  // namespace pq::probe
