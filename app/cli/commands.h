@@ -33,5 +33,9 @@ private:
 void registerInspect(CLI::App &app, CommandRegistry &registry);
 void registerSynth(CLI::App &app, CommandRegistry &registry);
 void registerFormats(CLI::App &app, CommandRegistry &registry);
+void registerTokenize(CLI::App &app, CommandRegistry &registry);
+#ifdef PQ_HAVE_TORCH
+void registerProbe(CLI::App &app, CommandRegistry &registry);
+#endif
 
 }  // namespace pq::cli

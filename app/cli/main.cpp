@@ -22,6 +22,10 @@ int main(int argc, char **argv)
     pq::cli::registerInspect(app, registry);
     pq::cli::registerSynth(app, registry);
     pq::cli::registerFormats(app, registry);
+    pq::cli::registerTokenize(app, registry);
+#ifdef PQ_HAVE_TORCH
+    pq::cli::registerProbe(app, registry);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <filesystem>
+#include <map>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -220,6 +221,176 @@ Status importLlama2c(const std::string &binPath, const std::string &outDir)
     PQ_TRY_STATUS(writer->finish());
     return writeFileAtomically((std::filesystem::path(outDir) / "config.json").string(),
                                configJson(*header, tied));
+}
+
+namespace {
+
+struct Piece2
+{
+    std::string text;  ///< with "▁" for spaces
+    float score;
+};
+
+Result<std::vector<Piece2>> readTokenizerBin(const std::string &path)
+{
+    auto f = MappedFile::open(path);
+    if (!f) {
+        return std::move(f).error();
+    }
+    const auto bytes = f->bytes();
+    std::size_t pos = 4;  // max token length
+    std::vector<Piece2> pieces;
+    while (pos + 8 <= bytes.size()) {
+        float score = 0.0F;
+        std::int32_t len = 0;
+        std::memcpy(&score, bytes.data() + pos, 4);
+        std::memcpy(&len, bytes.data() + pos + 4, 4);
+        pos += 8;
+        if (len < 0 || pos + static_cast<std::size_t>(len) > bytes.size() ||
+            pieces.size() > (1U << 22U)) {
+            return makeError(ErrorCode::InvalidFormat,
+                             fmt::format("token {} runs past the end of the file", pieces.size()))
+                    .withPath(path);
+        }
+        std::string text(reinterpret_cast<const char *>(bytes.data() + pos),
+                         static_cast<std::size_t>(len));
+        pos += static_cast<std::size_t>(len);
+        std::string spm;
+        for (const char c : text) {
+            spm += c == ' ' ? std::string("\xe2\x96\x81") : std::string(1, c);
+        }
+        pieces.push_back({std::move(spm), score});
+    }
+    if (pos != bytes.size() || pieces.size() < 3) {
+        return makeError(ErrorCode::InvalidFormat, "not a llama2.c tokenizer.bin").withPath(path);
+    }
+    return pieces;
+}
+
+/** Byte offsets where a UTF-8 string can be split (code point boundaries). */
+std::vector<std::size_t> splitPoints(const std::string &s)
+{
+    std::vector<std::size_t> out;
+    for (std::size_t i = 1; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U) {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+nlohmann::ordered_json mergesOf(const std::vector<Piece2> &pieces,
+                                const std::map<std::string, std::size_t> &ids)
+{
+    struct Merge
+    {
+        std::size_t left, right;
+        float score;
+    };
+
+    std::vector<Merge> merges;
+    for (std::size_t p = 3; p < pieces.size(); ++p) {
+        std::vector<Merge> local;
+        for (const std::size_t i : splitPoints(pieces[p].text)) {
+            const auto l = ids.find(pieces[p].text.substr(0, i));
+            const auto r = ids.find(pieces[p].text.substr(i));
+            if (l != ids.end() && r != ids.end()) {
+                local.push_back({l->second, r->second, pieces[p].score});
+            }
+        }
+        std::sort(local.begin(), local.end(), [](const Merge &a, const Merge &b) {
+            return a.left != b.left ? a.left < b.left : a.right < b.right;
+        });
+        merges.insert(merges.end(), local.begin(), local.end());
+    }
+    std::stable_sort(merges.begin(), merges.end(),
+                     [](const Merge &a, const Merge &b) { return a.score > b.score; });
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const Merge &m : merges) {
+        out.push_back(pieces[m.left].text + " " + pieces[m.right].text);
+    }
+    return out;
+}
+
+nlohmann::ordered_json tokenizerJson(const std::vector<Piece2> &pieces)
+{
+    using ojson = nlohmann::ordered_json;
+    std::map<std::string, std::size_t> ids;
+    ojson vocab = ojson::object();
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+        const std::string text =
+                i == 0 ? "<unk>" : (i == 1 ? "<s>" : (i == 2 ? "</s>" : pieces[i].text));
+        ids.emplace(text, i);
+        vocab[text] = i;
+    }
+    ojson added = ojson::array();
+    for (std::size_t i = 0; i < 3; ++i) {
+        added.push_back({{"id", i},
+                         {"content", i == 0 ? "<unk>" : (i == 1 ? "<s>" : "</s>")},
+                         {"single_word", false},
+                         {"lstrip", false},
+                         {"rstrip", false},
+                         {"normalized", false},
+                         {"special", true}});
+    }
+    const std::string sp = "\xe2\x96\x81";
+    return {{"version", "1.0"},
+            {"added_tokens", added},
+            {"normalizer",
+             {{"type", "Sequence"},
+              {"normalizers",
+               {{{"type", "Prepend"}, {"prepend", sp}},
+                {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", sp}}}}}},
+            {"pre_tokenizer", nullptr},
+            {"post_processor",
+             {{"type", "TemplateProcessing"},
+              {"single",
+               {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+              {"pair",
+               {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                {{"SpecialToken", {{"id", "<s>"}, {"type_id", 1}}}},
+                {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}}},
+              {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
+            {"decoder",
+             {{"type", "Sequence"},
+              {"decoders",
+               {{{"type", "Replace"}, {"pattern", {{"String", sp}}}, {"content", " "}},
+                {{"type", "ByteFallback"}},
+                {{"type", "Fuse"}},
+                {{"type", "Strip"}, {"content", " "}, {"start", 1}, {"stop", 0}}}}}},
+            {"model",
+             {{"type", "BPE"},
+              {"dropout", nullptr},
+              {"unk_token", "<unk>"},
+              {"continuing_subword_prefix", nullptr},
+              {"end_of_word_suffix", nullptr},
+              {"fuse_unk", true},
+              {"byte_fallback", true},
+              {"ignore_merges", false},
+              {"vocab", vocab},
+              {"merges", mergesOf(pieces, ids)}}}};
+}
+
+}  // namespace
+
+Status importLlama2cTokenizer(const std::string &tokenizerBinPath, const std::string &outDir)
+{
+    auto pieces = readTokenizerBin(tokenizerBinPath);
+    if (!pieces) {
+        return std::move(pieces).error();
+    }
+    const std::filesystem::path dir(outDir);
+    PQ_TRY_STATUS(writeFileAtomically((dir / "tokenizer.json").string(),
+                                      tokenizerJson(*pieces).dump(1) + "\n"));
+    const nlohmann::ordered_json config = {{"tokenizer_class", "LlamaTokenizer"},
+                                           {"bos_token", "<s>"},
+                                           {"eos_token", "</s>"},
+                                           {"unk_token", "<unk>"},
+                                           {"add_bos_token", true},
+                                           {"add_eos_token", false}};
+    return writeFileAtomically((dir / "tokenizer_config.json").string(), config.dump(1) + "\n");
 }
 
 }  // namespace pq::core

@@ -17,4 +17,14 @@ namespace pq::core {
  */
 Status importLlama2c(const std::string &binPath, const std::string &outDir);
 
+/**
+ * Converts llama2.c's tokenizer.bin (max token length, then per token: float score, int32 length,
+ * bytes; SentencePiece pieces with "▁" written as a space) into `tokenizer.json` and
+ * `tokenizer_config.json` for a SentencePiece-style BPE with byte fallback — the layout Hugging
+ * Face uses for Llama 2. Merges are derived from the scores the way transformers'
+ * SentencePieceExtractor does: every split of a piece into two vocabulary pieces, ordered by
+ * the merged piece's score (then by the parts' ids).
+ */
+Status importLlama2cTokenizer(const std::string &tokenizerBinPath, const std::string &outDir);
+
 }  // namespace pq::core

@@ -12,6 +12,7 @@
 #include "core/model/inventory.h"
 #include "core/model/llama2c_import.h"
 #include "core/probe/causal_lm.h"
+#include "core/text/tokenizer.h"
 #include "tests/support/shared_data.h"
 
 namespace {
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void convertedDirectoryIsAValidLlama();
     void greedyDecodeMatchesGolden();
     void truncatedFileIsRefused();
+    void convertedTokenizerDecodesTheGolden();
 
 private:
     QTemporaryDir m_dir;
@@ -121,6 +123,28 @@ void TestStories260k::truncatedFileIsRefused()
     QVERIFY(!st.has_value());
     QVERIFY2(st.error().message().find("needs exactly 1056540") != std::string::npos,
              st.error().message().c_str());
+}
+
+void TestStories260k::convertedTokenizerDecodesTheGolden()
+{
+    // tok512.bin → tokenizer.json (SentencePiece-style BPE, byte fallback); our Tokenizer must
+    // turn the model's own greedy output into the recorded sentence, and encode it back.
+    QVERIFY(pq::core::importLlama2cTokenizer(
+            pq::test::sharedData("tinyllamas-stories260K/tok512.bin"), m_model));
+    auto tok = pq::core::text::Tokenizer::load(m_model);
+    QVERIFY2(tok.has_value(), tok ? "" : tok.error().message().c_str());
+    QCOMPARE(tok->vocabSize(), std::size_t{512});
+    QCOMPARE(tok->bosId(), std::optional<std::int32_t>(1));
+    auto lm = pq::probe::CausalLm::open(m_model);
+    QVERIFY(lm.has_value());
+    const std::vector<std::int32_t> bos = {1};
+    const auto ids = (*lm)->greedy(bos, 60);
+    QVERIFY(ids.has_value());
+    QCOMPARE(tok->decode(*ids), std::string(GOLDEN));
+    const auto encoded = tok->encode(GOLDEN);
+    QCOMPARE(tok->decode(encoded), std::string(GOLDEN));
+    QCOMPARE(encoded, *ids);  // the model writes SentencePiece's own segmentation
+    QCOMPARE(tok->encode(GOLDEN, true).front(), 1);
 }
 
 QTEST_APPLESS_MAIN(TestStories260k)

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// `prismaquant probe` end to end on the real stories260K (converted with its tokenizer):
+// sensitivity.json and calibration.json land in the run directory; bad inputs exit 2 with a
+// message that says what to do.
+#include <nlohmann/json.hpp>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/model/llama2c_import.h"
+#include "tests/support/shared_data.h"
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+Run runCli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(PQ_CLI_PATH), args);
+    p.waitForFinished(300000);
+    return {p.exitCode(), p.readAllStandardOutput().toStdString(),
+            p.readAllStandardError().toStdString()};
+}
+
+}  // namespace
+
+class TestCliProbe : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void probeWritesTheRunDirectory();
+    void tooLittleTextIsAnInputError();
+    void unknownFormatIsAnInputError();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+};
+
+void TestCliProbe::initTestCase()
+{
+    m_model = m_dir.filePath(QStringLiteral("stories260K"));
+    const std::string model = m_model.toStdString();
+    QVERIFY(pq::core::importLlama2c(pq::test::sharedData("tinyllamas-stories260K/stories260K.bin"),
+                                    model));
+    QVERIFY(pq::core::importLlama2cTokenizer(
+            pq::test::sharedData("tinyllamas-stories260K/tok512.bin"), model));
+}
+
+void TestCliProbe::probeWritesTheRunDirectory()
+{
+    const QString run = m_dir.filePath(QStringLiteral("run"));
+    const Run r =
+            runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"),
+                    QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+                    QStringLiteral("--out"), run, QStringLiteral("--samples"), QStringLiteral("3"),
+                    QStringLiteral("--seq-len"), QStringLiteral("64"), QStringLiteral("--held-out"),
+                    QStringLiteral("2"), QStringLiteral("--formats"),
+                    QStringLiteral("NVFP4,MXFP8,FP8_DYNAMIC")});
+    QVERIFY2(r.exitCode == 0, r.err.c_str());
+    QVERIFY2(r.out.find("probed 35 Linears") != std::string::npos, r.out.c_str());
+    QFile f(run + QStringLiteral("/sensitivity.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto j = nlohmann::json::parse(f.readAll().toStdString());
+    QCOMPARE(j.at("linears").size(), std::size_t{35});
+    QCOMPARE(j.at("calibration").at("samples").get<int>(), 3);
+    QCOMPARE(j.at("calibration").at("bos").get<int>(), 1);
+    QVERIFY(QFile::exists(run + QStringLiteral("/calibration.json")));
+}
+
+void TestCliProbe::tooLittleTextIsAnInputError()
+{
+    QTemporaryDir tmp;
+    QFile small(tmp.filePath(QStringLiteral("small.txt")));
+    QVERIFY(small.open(QIODevice::WriteOnly));
+    small.write("Once upon a time.");
+    small.close();
+    const Run r =
+            runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"), small.fileName(),
+                    QStringLiteral("--out"), tmp.filePath(QStringLiteral("r"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.find("too little text") != std::string::npos, r.err.c_str());
+    QVERIFY(!QFile::exists(tmp.filePath(QStringLiteral("r/sensitivity.json"))));
+}
+
+void TestCliProbe::unknownFormatIsAnInputError()
+{
+    const Run r = runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"), m_model,
+                          QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x")),
+                          QStringLiteral("--formats"), QStringLiteral("INT3")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.find("unknown format 'INT3'") != std::string::npos, r.err.c_str());
+}
+
+QTEST_GUILESS_MAIN(TestCliProbe)
+#include "test_cli_probe.moc"
