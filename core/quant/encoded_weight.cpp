@@ -164,6 +164,48 @@ float globalScaleFor(FormatId id, float tensorAmax, const QuantOptions &o)
     return nvfp4GlobalScale(o.globalAmax.value_or(tensorAmax));
 }
 
+Status checkMeasureInputs(std::span<const FormatId> ids,
+                          const WeightView &w,
+                          std::span<const float> fisher)
+{
+    PQ_TRY_STATUS(checkView(w));
+    for (const FormatId id : ids) {
+        PQ_TRY_STATUS(checkShapeFor(id, w));
+    }
+    if (!fisher.empty() && fisher.size() != w.rows * w.cols) {
+        return makeError(ErrorCode::InvalidArgument, "Fisher tensor does not have W's shape")
+                .withTensor(w.name);
+    }
+    return {};
+}
+
+std::vector<ErrorMetrics> makeMetrics(std::size_t formats, std::uint64_t rows, bool withFisher)
+{
+    std::vector<ErrorMetrics> metrics(formats);
+    for (ErrorMetrics &m : metrics) {
+        m.rowSse.assign(rows, 0.0);
+        m.rowFisherSse.assign(withFisher ? rows : 0, 0.0);
+    }
+    return metrics;
+}
+
+void sumRows(std::vector<ErrorMetrics> &metrics)
+{
+    for (ErrorMetrics &m : metrics) {
+        m.sse = 0.0;
+        m.fisherSse = 0.0;
+        for (std::size_t r = 0; r < m.rowSse.size(); ++r) {
+            m.sse += m.rowSse[r];
+            m.fisherSse += m.rowFisherSse.empty() ? 0.0 : m.rowFisherSse[r];
+        }
+    }
+}
+
+float activationGlobalScale(ActivationQuant a, float inputAmax)
+{
+    return a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
+}
+
 Error missingInputAmaxError(const WeightView &w)
 {
     return makeError(ErrorCode::InvalidArgument,

@@ -42,6 +42,21 @@ Status checkQuantOptions(const WeightView &w, float tensorAmax, const QuantOptio
 /** The NVFP4 global scale of a call: the fused group's amax when given, else the tensor's. */
 float globalScaleFor(FormatId id, float tensorAmax, const QuantOptions &o);
 
+/** Validates measure() inputs: the view, every format's shape rule, the Fisher tensor's size. */
+Status checkMeasureInputs(std::span<const FormatId> ids,
+                          const WeightView &w,
+                          std::span<const float> fisher);
+
+/** Metrics for `formats` formats with per-row vectors for `rows` rows (no Fisher rows without F).
+ */
+std::vector<ErrorMetrics> makeMetrics(std::size_t formats, std::uint64_t rows, bool withFisher);
+
+/** Sums the per-row values into sse and fisherSse, in row order. */
+void sumRows(std::vector<ErrorMetrics> &metrics);
+
+/** The global scale an activation quantizer uses: NVFP4's from the calibrated input maximum. */
+float activationGlobalScale(ActivationQuant a, float inputAmax);
+
 /** The error for an NVFP4 (W4A4) encode without a calibrated input maximum. */
 Error missingInputAmaxError(const WeightView &w);
 

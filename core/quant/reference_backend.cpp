@@ -146,24 +146,13 @@ Result<std::vector<ErrorMetrics>> ReferenceBackend::measure(std::span<const Form
                                                             std::span<const float> fisher,
                                                             const QuantOptions &o)
 {
-    PQ_TRY_STATUS(checkView(w));
-    for (const FormatId id : ids) {
-        PQ_TRY_STATUS(checkShapeFor(id, w));
-    }
-    if (!fisher.empty() && fisher.size() != w.rows * w.cols) {
-        return makeError(ErrorCode::InvalidArgument, "Fisher tensor does not have W's shape")
-                .withTensor(w.name);
-    }
+    PQ_TRY_STATUS(checkMeasureInputs(ids, w, fisher));
     auto amax = tensorAmax(w);
     if (!amax) {
         return std::move(amax).error();
     }
     PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
-    std::vector<ErrorMetrics> metrics(ids.size());
-    for (ErrorMetrics &m : metrics) {
-        m.rowSse.assign(w.rows, 0.0);
-        m.rowFisherSse.assign(fisher.empty() ? 0 : w.rows, 0.0);
-    }
+    std::vector<ErrorMetrics> metrics = makeMetrics(ids.size(), w.rows, !fisher.empty());
     std::vector<float> row(w.cols);
     std::vector<float> q(w.cols);
     std::vector<std::uint16_t> scales(w.cols);
@@ -190,12 +179,7 @@ Result<std::vector<ErrorMetrics>> ReferenceBackend::measure(std::span<const Form
             }
         }
     }
-    for (ErrorMetrics &m : metrics) {
-        for (std::uint64_t r = 0; r < w.rows; ++r) {
-            m.sse += m.rowSse[r];
-            m.fisherSse += m.rowFisherSse.empty() ? 0.0 : m.rowFisherSse[r];
-        }
-    }
+    sumRows(metrics);
     return metrics;
 }
 
@@ -209,7 +193,7 @@ Status ReferenceBackend::quantizeActivations(ActivationQuant a,
     }
     PQ_TRY_STATUS(checkActivations(a, rows, rowLen));
     const RowFormat f = activationRowFormat(a);
-    const float g = a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
+    const float g = activationGlobalScale(a, inputAmax);
     std::vector<float> row(rowLen);
     std::vector<std::uint16_t> scales(rowLen);
     for (std::uint64_t r = 0; r * rowLen < rows.size(); ++r) {

@@ -171,25 +171,13 @@ Result<std::vector<ErrorMetrics>> CpuBackend::measure(std::span<const FormatId> 
                                                       std::span<const float> fisher,
                                                       const QuantOptions &o)
 {
-    PQ_TRY_STATUS(checkView(w));
-    for (const FormatId id : ids) {
-        PQ_TRY_STATUS(checkShapeFor(id, w));
-    }
-    if (!fisher.empty() && fisher.size() != w.rows * w.cols) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
-                               "Fisher tensor does not have W's shape")
-                .withTensor(w.name);
-    }
+    PQ_TRY_STATUS(checkMeasureInputs(ids, w, fisher));
     auto amax = tensorAmax(m_k, w);
     if (!amax) {
         return std::move(amax).error();
     }
     PQ_TRY_STATUS(checkQuantOptions(w, *amax, o));
-    std::vector<ErrorMetrics> metrics(ids.size());
-    for (ErrorMetrics &m : metrics) {
-        m.rowSse.assign(w.rows, 0.0);
-        m.rowFisherSse.assign(fisher.empty() ? 0 : w.rows, 0.0);
-    }
+    std::vector<ErrorMetrics> metrics = makeMetrics(ids.size(), w.rows, !fisher.empty());
     core::parallelFor(w.rows, grainFor(w.cols) / 2 + 1, [&](std::uint64_t b, std::uint64_t end) {
         std::vector<float> row(w.cols);
         std::vector<float> q(w.cols);
@@ -211,12 +199,7 @@ Result<std::vector<ErrorMetrics>> CpuBackend::measure(std::span<const FormatId> 
             }
         }
     });
-    for (ErrorMetrics &m : metrics) {
-        for (std::uint64_t r = 0; r < w.rows; ++r) {
-            m.sse += m.rowSse[r];
-            m.fisherSse += m.rowFisherSse.empty() ? 0.0 : m.rowFisherSse[r];
-        }
-    }
+    sumRows(metrics);
     return metrics;
 }
 
@@ -230,7 +213,7 @@ Status CpuBackend::quantizeActivations(ActivationQuant a,
     }
     PQ_TRY_STATUS(checkActivations(a, rows, rowLen));
     const RowFormat f = activationRowFormat(a);
-    const float g = a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
+    const float g = activationGlobalScale(a, inputAmax);
     const std::uint64_t n = rows.size() / rowLen;
     core::parallelFor(n, grainFor(rowLen), [&](std::uint64_t b, std::uint64_t end) {
         std::vector<float> row(rowLen);

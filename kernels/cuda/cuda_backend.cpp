@@ -249,15 +249,7 @@ Result<std::vector<ErrorMetrics>> CudaBackend::measure(std::span<const FormatId>
                                                        std::span<const float> fisher,
                                                        const QuantOptions &o)
 {
-    PQ_TRY_STATUS(checkView(w));
-    for (const FormatId id : ids) {
-        PQ_TRY_STATUS(checkShapeFor(id, w));
-    }
-    if (!fisher.empty() && fisher.size() != w.rows * w.cols) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
-                               "Fisher tensor does not have W's shape")
-                .withTensor(w.name);
-    }
+    PQ_TRY_STATUS(checkMeasureInputs(ids, w, fisher));
     PQ_TRY_STATUS(upload(w));
     auto amax = tensorAmax(w);
     if (!amax) {
@@ -270,12 +262,10 @@ Result<std::vector<ErrorMetrics>> CudaBackend::measure(std::span<const FormatId>
                                     cudaMemcpyHostToDevice, m_stream));
     }
     PQ_TRY_STATUS(m_sums.reserve(w.rows * 2 * sizeof(double)));
-    std::vector<ErrorMetrics> metrics(ids.size());
+    std::vector<ErrorMetrics> metrics = makeMetrics(ids.size(), w.rows, !fisher.empty());
     std::vector<double> sums(w.rows * 2);
     for (std::size_t i = 0; i < ids.size(); ++i) {
         ErrorMetrics &m = metrics[i];
-        m.rowSse.assign(w.rows, 0.0);
-        m.rowFisherSse.assign(fisher.empty() ? 0 : w.rows, 0.0);
         if (ids[i] == FormatId::BF16) {
             continue;
         }
@@ -290,13 +280,12 @@ Result<std::vector<ErrorMetrics>> CudaBackend::measure(std::span<const FormatId>
         PQ_CUDA_TRY(cudaStreamSynchronize(m_stream));
         for (std::uint64_t r = 0; r < w.rows; ++r) {
             m.rowSse[r] = sums[2 * r];
-            m.sse += sums[2 * r];
             if (!fisher.empty()) {
                 m.rowFisherSse[r] = sums[2 * r + 1];
-                m.fisherSse += sums[2 * r + 1];
             }
         }
     }
+    sumRows(metrics);
     return metrics;
 }
 
@@ -314,7 +303,7 @@ Status CudaBackend::quantizeActivations(ActivationQuant a,
     PQ_TRY_STATUS(upload(v));
     PQ_TRY_STATUS(groupAmax(f.groupSize, v.rows * (rowLen / groupLength(f, rowLen))));
     PQ_TRY_STATUS(m_out.reserve(rows.size() * 4));
-    const float g = a == ActivationQuant::Nvfp4 ? nvfp4GlobalScale(inputAmax) : 1.0F;
+    const float g = activationGlobalScale(a, inputAmax);
     PQ_CUDA_TRY(launchFakeQuant(m_w, f, g, m_amax.as<std::uint32_t>(), m_out.as<float>(), nullptr,
                                 nullptr, m_stream));
     PQ_CUDA_TRY(cudaMemcpyAsync(rows.data(), m_out.as<void>(), rows.size() * 4,

@@ -6,27 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
-
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-Run runCli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PQ_CLI_PATH), args);
-    p.waitForFinished(60000);
-    return {p.exitCode(), p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
-}
-
-}  // namespace
 
 class TestCliInspect : public QObject
 {
@@ -44,15 +25,16 @@ private Q_SLOTS:
 
 void TestCliInspect::version()
 {
-    const Run r = runCli({QStringLiteral("--version")});
+    const pq::test::CliRun r = pq::test::runCli({QStringLiteral("--version")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.find("prismaquant 0.") != std::string::npos);
 }
 
 void TestCliInspect::inspectExampleText()
 {
-    const Run r = runCli({QStringLiteral("inspect"),
-                          QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama")});
+    const pq::test::CliRun r =
+            pq::test::runCli({QStringLiteral("inspect"),
+                              QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama")});
     QCOMPARE(r.exitCode, 0);
     QVERIFY2(r.out.find("14 in 8 fused groups") != std::string::npos, r.out.c_str());
     QVERIFY(r.out.find("every tensor classified") != std::string::npos);
@@ -61,7 +43,7 @@ void TestCliInspect::inspectExampleText()
 void TestCliInspect::inspectJsonSchema()
 {
     const std::string dir = pq::test::sharedData("configs/qwen3.6-35b-a3b");
-    const Run r = runCli(
+    const pq::test::CliRun r = pq::test::runCli(
             {QStringLiteral("inspect"), QString::fromStdString(dir), QStringLiteral("--json")});
     QCOMPARE(r.exitCode, 0);
     const auto j = nlohmann::json::parse(r.out);
@@ -80,9 +62,9 @@ void TestCliInspect::inspectJsonSchema()
 
 void TestCliInspect::inspectJsonLinears()
 {
-    const Run r = runCli({QStringLiteral("inspect"),
-                          QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama"),
-                          QStringLiteral("--json"), QStringLiteral("--linears")});
+    const pq::test::CliRun r = pq::test::runCli(
+            {QStringLiteral("inspect"), QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama"),
+             QStringLiteral("--json"), QStringLiteral("--linears")});
     QCOMPARE(r.exitCode, 0);
     const auto items = nlohmann::json::parse(r.out).at("linears").at("items");
     QCOMPARE(items.size(), std::size_t{14});
@@ -93,7 +75,7 @@ void TestCliInspect::inspectJsonLinears()
 void TestCliInspect::missingConfigIsInputError()
 {
     QTemporaryDir dir;
-    const Run r = runCli({QStringLiteral("inspect"), dir.path()});
+    const pq::test::CliRun r = pq::test::runCli({QStringLiteral("inspect"), dir.path()});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.find("config.json") != std::string::npos, r.err.c_str());
 }
@@ -107,7 +89,7 @@ void TestCliInspect::corruptShardIsInputError()
     QVERIFY(shard.open(QIODevice::WriteOnly));
     shard.write(QByteArray("\xff\xff\xff\xff\xff\xff\xff\x7f{}", 10));
     shard.close();
-    const Run r = runCli({QStringLiteral("inspect"), dir.path()});
+    const pq::test::CliRun r = pq::test::runCli({QStringLiteral("inspect"), dir.path()});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.find("model.safetensors") != std::string::npos, r.err.c_str());
     QVERIFY2(r.err.find("header length") != std::string::npos, r.err.c_str());
@@ -115,7 +97,7 @@ void TestCliInspect::corruptShardIsInputError()
 
 void TestCliInspect::noArgumentsIsUsageError()
 {
-    const Run r = runCli({});
+    const pq::test::CliRun r = pq::test::runCli({});
     QCOMPARE(r.exitCode, 1);
 }
 

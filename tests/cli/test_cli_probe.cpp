@@ -9,27 +9,8 @@
 #include <QtTest>
 
 #include "core/model/llama2c_import.h"
+#include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
-
-namespace {
-
-struct Run
-{
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-Run runCli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PQ_CLI_PATH), args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
-}
-
-}  // namespace
 
 class TestCliProbe : public QObject
 {
@@ -59,13 +40,13 @@ void TestCliProbe::initTestCase()
 void TestCliProbe::probeWritesTheRunDirectory()
 {
     const QString run = m_dir.filePath(QStringLiteral("run"));
-    const Run r =
-            runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"),
-                    QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
-                    QStringLiteral("--out"), run, QStringLiteral("--samples"), QStringLiteral("3"),
-                    QStringLiteral("--seq-len"), QStringLiteral("64"), QStringLiteral("--held-out"),
-                    QStringLiteral("2"), QStringLiteral("--formats"),
-                    QStringLiteral("NVFP4,MXFP8,FP8_DYNAMIC")});
+    const pq::test::CliRun r = pq::test::runCli(
+            {QStringLiteral("probe"), m_model, QStringLiteral("--calib"),
+             QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+             QStringLiteral("--out"), run, QStringLiteral("--samples"), QStringLiteral("3"),
+             QStringLiteral("--seq-len"), QStringLiteral("64"), QStringLiteral("--held-out"),
+             QStringLiteral("2"), QStringLiteral("--formats"),
+             QStringLiteral("NVFP4,MXFP8,FP8_DYNAMIC")});
     QVERIFY2(r.exitCode == 0, r.err.c_str());
     QVERIFY2(r.out.find("probed 35 Linears") != std::string::npos, r.out.c_str());
     QFile f(run + QStringLiteral("/sensitivity.json"));
@@ -84,9 +65,9 @@ void TestCliProbe::tooLittleTextIsAnInputError()
     QVERIFY(small.open(QIODevice::WriteOnly));
     small.write("Once upon a time.");
     small.close();
-    const Run r =
-            runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"), small.fileName(),
-                    QStringLiteral("--out"), tmp.filePath(QStringLiteral("r"))});
+    const pq::test::CliRun r = pq::test::runCli(
+            {QStringLiteral("probe"), m_model, QStringLiteral("--calib"), small.fileName(),
+             QStringLiteral("--out"), tmp.filePath(QStringLiteral("r"))});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.find("too little text") != std::string::npos, r.err.c_str());
     QVERIFY(!QFile::exists(tmp.filePath(QStringLiteral("r/sensitivity.json"))));
@@ -94,9 +75,10 @@ void TestCliProbe::tooLittleTextIsAnInputError()
 
 void TestCliProbe::unknownFormatIsAnInputError()
 {
-    const Run r = runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"), m_model,
-                          QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x")),
-                          QStringLiteral("--formats"), QStringLiteral("INT3")});
+    const pq::test::CliRun r =
+            pq::test::runCli({QStringLiteral("probe"), m_model, QStringLiteral("--calib"), m_model,
+                              QStringLiteral("--out"), m_dir.filePath(QStringLiteral("x")),
+                              QStringLiteral("--formats"), QStringLiteral("INT3")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.find("unknown format 'INT3'") != std::string::npos, r.err.c_str());
 }
