@@ -28,13 +28,15 @@ torch::Tensor llama3Scale(const torch::Tensor &invFreq, const core::RopeConfig &
     return torch::where(medium, smoothed, scaled);
 }
 
-/** y = x Wᵀ (+ b), recorded in the trace under `slot`. */
-torch::Tensor linear(const torch::Tensor &x,
+/** y = x Wᵀ (+ b) through the layer's input hook, recorded in the trace under `slot`. */
+torch::Tensor linear(const torch::Tensor &xIn,
                      const torch::Tensor &w,
                      const std::optional<torch::Tensor> &b,
                      LayerTrace *trace,
-                     LinearSlot slot)
+                     LinearSlot slot,
+                     const LayerWeights &lw)
 {
+    const torch::Tensor x = lw.inputHook ? lw.inputHook(static_cast<int>(slot), xIn) : xIn;
     torch::Tensor y = b ? torch::nn::functional::linear(x, w, *b) : torch::matmul(x, w.t());
     if (trace != nullptr) {
         const auto i = static_cast<int>(slot);
@@ -94,9 +96,9 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     const std::int64_t nh = c.numHeads;
     const std::int64_t nkv = c.numKvHeads;
     const torch::Tensor h = rmsNorm(x, w.inputNorm, c.rmsNormEps);
-    torch::Tensor q = linear(h, w.q, w.qBias, trace, LinearSlot::Q).view({T, nh, hd});
-    torch::Tensor k = linear(h, w.k, w.kBias, trace, LinearSlot::K).view({T, nkv, hd});
-    const torch::Tensor v = linear(h, w.v, w.vBias, trace, LinearSlot::V).view({T, nkv, hd});
+    torch::Tensor q = linear(h, w.q, w.qBias, trace, LinearSlot::Q, w).view({T, nh, hd});
+    torch::Tensor k = linear(h, w.k, w.kBias, trace, LinearSlot::K, w).view({T, nkv, hd});
+    const torch::Tensor v = linear(h, w.v, w.vBias, trace, LinearSlot::V, w).view({T, nkv, hd});
     if (w.qNorm) {
         q = rmsNorm(q, *w.qNorm, c.rmsNormEps);
         k = rmsNorm(k, *w.kNorm, c.rmsNormEps);
@@ -115,12 +117,12 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     const torch::Tensor attn = torch::matmul(torch::softmax(scores, -1), vh);
     const torch::Tensor merged = attn.transpose(0, 1).reshape({T, nh * hd});
-    const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, trace, LinearSlot::O);
+    const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, trace, LinearSlot::O, w);
     const torch::Tensor m = rmsNorm(afterAttn, w.postNorm, c.rmsNormEps);
     const torch::Tensor act =
-            torch::silu(linear(m, w.gate, std::nullopt, trace, LinearSlot::Gate)) *
-            linear(m, w.up, std::nullopt, trace, LinearSlot::Up);
-    return afterAttn + linear(act, w.down, std::nullopt, trace, LinearSlot::Down);
+            torch::silu(linear(m, w.gate, std::nullopt, trace, LinearSlot::Gate, w)) *
+            linear(m, w.up, std::nullopt, trace, LinearSlot::Up, w);
+    return afterAttn + linear(act, w.down, std::nullopt, trace, LinearSlot::Down, w);
 }
 
 }  // namespace pq::probe::math

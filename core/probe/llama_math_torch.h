@@ -10,6 +10,7 @@
 //   MLP: down(silu(gate(x)) · up(x))
 // Only this target's .cpp files include this header (it includes torch).
 
+#include <functional>
 #include <optional>
 
 #include <torch/torch.h>
@@ -26,6 +27,8 @@ struct LayerWeights
     std::optional<torch::Tensor> qBias, kBias, vBias;
     std::optional<torch::Tensor> qNorm, kNorm;
     torch::Tensor gate, up, down;
+    /** Applied to each Linear's input when set (serve-time activation quantizers in eval). */
+    std::function<torch::Tensor(int slot, const torch::Tensor &x)> inputHook;
 };
 
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &w, double eps);

@@ -12,6 +12,7 @@
 
 #include "core/data/calibration.h"
 #include "core/model/llama2c_import.h"
+#include "core/probe/evaluate.h"
 #include "core/probe/probe.h"
 #include "core/quant/quant_backend.h"
 #include "kernels/cpu/cpu_backend.h"
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void streamedFisherEqualsPerTokenAutograd();
     void costsAreSaneAndWritten();
     void unsupportedFamilyIsRefused();
+    void evaluationOrdersTheFormats();
 
 private:
     QTemporaryDir m_dir;
@@ -168,6 +170,48 @@ void TestProbe::unsupportedFamilyIsRefused()
     QVERIFY(!r.has_value());
     QCOMPARE(r.error().code, core::ErrorCode::Unsupported);
     QVERIFY(r.error().message().find("qwen3_5_moe") != std::string::npos);
+}
+
+void TestProbe::evaluationOrdersTheFormats()
+{
+    // Held-out perplexity and KL(source ‖ variant) for uniform formats, with the input maxima
+    // the probe measured: the source has KL 0; MXFP8 hurts less than 4-bit weights; quantizing
+    // activations too (W4A4) hurts more than weights alone (W4A16).
+    const auto set = calibration(4, 48);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::MXFP8};
+    settings.outputTokens = 16;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto report = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY(report.has_value());
+    const auto uniform = [&](const char *label, FormatId id) {
+        probe::EvalVariant v;
+        v.label = label;
+        for (const probe::LinearSensitivity &l : report->linears) {
+            if (core::quant::checkShape(id, 64, l.name.ends_with("down_proj") ? 172 : 64)) {
+                v.formats[l.name] = id;
+            }
+            v.inputAmax[l.name] = l.inputAmax;
+        }
+        return v;
+    };
+    const std::vector<probe::EvalVariant> variants = {{"source", {}, {}},
+                                                      uniform("MXFP8", FormatId::MXFP8),
+                                                      uniform("NVFP4A16", FormatId::NVFP4A16),
+                                                      uniform("NVFP4", FormatId::NVFP4)};
+    const auto results = probe::evaluate(m_model, set, variants, *backend, {});
+    QVERIFY2(results.has_value(), results ? "" : results.error().message().c_str());
+    QCOMPARE(results->size(), std::size_t{4});
+    const auto &r = *results;
+    QCOMPARE(r[0].meanKl, 0.0);
+    QCOMPARE(r[0].tokens, std::uint64_t{1 * 47});
+    QVERIFY(std::abs(r[0].perplexity - std::exp(r[0].meanLoss)) < 1e-9 * r[0].perplexity);
+    QVERIFY2(r[1].meanKl > 0.0 && r[1].meanKl < r[2].meanKl,
+             qPrintable(QStringLiteral("MXFP8 %1, NVFP4A16 %2").arg(r[1].meanKl).arg(r[2].meanKl)));
+    QVERIFY2(r[2].meanKl < r[3].meanKl,
+             qPrintable(QStringLiteral("NVFP4A16 %1, NVFP4 %2").arg(r[2].meanKl).arg(r[3].meanKl)));
+    qInfo("held-out KL: MXFP8 %.5f, NVFP4A16 %.5f, NVFP4 %.5f (source ppl %.2f)", r[1].meanKl,
+          r[2].meanKl, r[3].meanKl, r[0].perplexity);
 }
 
 QTEST_APPLESS_MAIN(TestProbe)

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// Held-out evaluation of fake-quantized variants (DESIGN.md §1 "evaluate"): each variant's
+// layers are quantized once, all windows run through a layer before the next is loaded, and the
+// next-token log-probabilities are compared with the source model's.
+#include "core/probe/evaluate.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "core/probe/model_weights_torch.h"
+
+namespace pq::probe {
+namespace {
+
+using core::Result;
+using core::Status;
+
+/** W replaced by decode(encode(W)) with the production quantizer. */
+Result<torch::Tensor> fakeQuantized(core::quant::QuantBackend &backend,
+                                    core::quant::FormatId id,
+                                    const torch::Tensor &w,
+                                    const std::string &name)
+{
+    const torch::Tensor src = w.contiguous();
+    torch::Tensor out = torch::empty_like(src);
+    core::quant::WeightView v;
+    v.dtype = core::DType::F32;
+    v.data = static_cast<const std::byte *>(src.data_ptr());
+    v.rows = static_cast<std::uint64_t>(src.size(0));
+    v.cols = static_cast<std::uint64_t>(src.size(1));
+    v.name = name;
+    PQ_TRY_STATUS(backend.fakeQuant(
+            id, v, {}, {out.data_ptr<float>(), static_cast<std::size_t>(out.numel())}));
+    return out;
+}
+
+/** Applies a variant to one layer: quantized weights and activation hooks. */
+Status applyVariant(const ModelWeights &mw,
+                    std::int64_t l,
+                    const EvalVariant &v,
+                    core::quant::QuantBackend &backend,
+                    math::LayerWeights &lw)
+{
+    torch::Tensor *mats[math::LINEAR_SLOTS] = {&lw.q,    &lw.k,  &lw.v,   &lw.o,
+                                               &lw.gate, &lw.up, &lw.down};
+    std::vector<std::pair<core::quant::ActivationQuant, float>> acts(math::LINEAR_SLOTS);
+    for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
+        const std::string name =
+                mw.layerPrefix(l) + math::slotModule(static_cast<math::LinearSlot>(k));
+        const auto f = v.formats.find(name);
+        if (f == v.formats.end() || f->second == core::quant::FormatId::BF16) {
+            continue;
+        }
+        auto q = fakeQuantized(backend, f->second, *mats[k], name);
+        if (!q) {
+            return std::move(q).error();
+        }
+        *mats[k] = *q;
+        const auto amax = v.inputAmax.find(name);
+        acts[static_cast<std::size_t>(k)] = {core::quant::formatInfo(f->second).activation,
+                                             amax == v.inputAmax.end() ? 0.0F : amax->second};
+    }
+    lw.inputHook = [acts, &backend](int slot, const torch::Tensor &x) -> torch::Tensor {
+        const auto &[a, amax] = acts[static_cast<std::size_t>(slot)];
+        if (a == core::quant::ActivationQuant::None) {
+            return x;
+        }
+        torch::Tensor xq = x.contiguous().clone();
+        const auto st = backend.quantizeActivations(
+                a, {xq.data_ptr<float>(), static_cast<std::size_t>(xq.numel())},
+                static_cast<std::uint64_t>(x.size(-1)), amax);
+        if (!st) {
+            throw std::runtime_error(st.error().message());  // caught at evaluate()'s boundary
+        }
+        return xq;
+    };
+    return {};
+}
+
+/** Next-token log-probabilities [T, vocab] of every window under a variant (nullptr = source). */
+Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
+                                            const std::vector<torch::Tensor> &ids,
+                                            const EvalVariant *variant,
+                                            core::quant::QuantBackend &backend)
+{
+    const core::ModelConfig &c = mw.config();
+    auto embed = mw.embedding();
+    auto norm = mw.finalNorm();
+    auto head = mw.head();
+    if (!embed || !norm || !head) {
+        return core::makeError(core::ErrorCode::NotFound, "embedding, final norm or head missing");
+    }
+    const auto [cos, sin] = math::ropeTables(c, ids.front().size(0));
+    std::vector<torch::Tensor> h;
+    for (const torch::Tensor &w : ids) {
+        h.push_back(embed->index_select(0, w));
+    }
+    for (std::int64_t l = 0; l < c.numLayers; ++l) {
+        auto lw = mw.layer(l);
+        if (!lw) {
+            return std::move(lw).error();
+        }
+        if (variant != nullptr) {
+            PQ_TRY_STATUS(applyVariant(mw, l, *variant, backend, *lw));
+        }
+        for (torch::Tensor &x : h) {
+            x = math::decoderLayer(x, *lw, c, cos, sin);
+        }
+    }
+    for (torch::Tensor &x : h) {
+        x = torch::log_softmax(torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t()), -1);
+    }
+    return h;
+}
+
+EvalResult compare(const std::string &label,
+                   const std::vector<torch::Tensor> &ids,
+                   const std::vector<torch::Tensor> &source,
+                   const std::vector<torch::Tensor> &lp)
+{
+    EvalResult r;
+    r.label = label;
+    double nll = 0.0;
+    double kl = 0.0;
+    for (std::size_t s = 0; s < ids.size(); ++s) {
+        const std::int64_t T = ids[s].size(0);
+        const torch::Tensor targets = ids[s].narrow(0, 1, T - 1).unsqueeze(1);
+        nll -= lp[s].narrow(0, 0, T - 1).gather(1, targets).sum().item<double>();
+        const torch::Tensor ps = source[s].narrow(0, 0, T - 1);
+        kl += (ps.exp() * (ps - lp[s].narrow(0, 0, T - 1))).sum().item<double>();
+        r.tokens += static_cast<std::uint64_t>(T - 1);
+    }
+    r.meanLoss = nll / static_cast<double>(r.tokens);
+    r.perplexity = std::exp(r.meanLoss);
+    r.meanKl = kl / static_cast<double>(r.tokens);
+    return r;
+}
+
+}  // namespace
+
+Result<std::vector<EvalResult>> evaluate(const std::string &modelDir,
+                                         const core::data::CalibrationSet &calibration,
+                                         const std::vector<EvalVariant> &variants,
+                                         core::quant::QuantBackend &backend,
+                                         const core::JobContext &ctx)
+{
+    try {
+        torch::NoGradGuard noGrad;
+        auto mw = ModelWeights::open(modelDir);
+        if (!mw) {
+            return std::move(mw).error();
+        }
+        std::vector<torch::Tensor> ids;
+        for (const core::data::TokenWindow &w : calibration.heldOut) {
+            ids.push_back(torch::tensor(std::vector<std::int64_t>(w.ids.begin(), w.ids.end()),
+                                        torch::kInt64));
+        }
+        if (ids.empty()) {
+            return core::makeError(core::ErrorCode::InvalidArgument, "no held-out windows");
+        }
+        auto source = logProbs(*mw, ids, nullptr, backend);
+        if (!source) {
+            return std::move(source).error();
+        }
+        std::vector<EvalResult> results;
+        for (std::size_t i = 0; i < variants.size(); ++i) {
+            if (ctx.isCancelled()) {
+                return core::makeError(core::ErrorCode::Cancelled, "evaluation cancelled");
+            }
+            auto lp = variants[i].formats.empty() ? source
+                                                  : logProbs(*mw, ids, &variants[i], backend);
+            if (!lp) {
+                return std::move(lp).error();
+            }
+            results.push_back(compare(variants[i].label, ids, *source, *lp));
+            ctx.reportProgress("evaluate", i + 1, variants.size());
+        }
+        return results;
+    } catch (const std::exception &e) {
+        return torchError(e);
+    }
+}
+
+}  // namespace pq::probe
