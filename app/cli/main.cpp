@@ -25,6 +25,7 @@ int main(int argc, char **argv)
     pq::cli::registerTokenize(app, registry);
 #ifdef PQ_HAVE_TORCH
     pq::cli::registerProbe(app, registry);
+    pq::cli::registerEval(app, registry);
 #endif
     try {
         app.parse(argc, argv);

@@ -19,6 +19,7 @@ class TestCliProbe : public QObject
 private Q_SLOTS:
     void initTestCase();
     void probeWritesTheRunDirectory();
+    void evalComparesUniformFormats();
     void tooLittleTextIsAnInputError();
     void unknownFormatIsAnInputError();
 
@@ -56,6 +57,34 @@ void TestCliProbe::probeWritesTheRunDirectory()
     QCOMPARE(j.at("calibration").at("samples").get<int>(), 3);
     QCOMPARE(j.at("calibration").at("bos").get<int>(), 1);
     QVERIFY(QFile::exists(run + QStringLiteral("/calibration.json")));
+}
+
+void TestCliProbe::evalComparesUniformFormats()
+{
+    // Uses the run directory the previous test wrote (its input maxima serve NVFP4's W4A4).
+    const QString out = m_dir.filePath(QStringLiteral("eval.json"));
+    const auto r = pq::test::runCli(
+            {QStringLiteral("eval"), m_model, QStringLiteral("--calib"),
+             QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+             QStringLiteral("--samples"), QStringLiteral("3"), QStringLiteral("--seq-len"),
+             QStringLiteral("64"), QStringLiteral("--held-out"), QStringLiteral("2"),
+             QStringLiteral("--uniform"), QStringLiteral("MXFP8,NVFP4"), QStringLiteral("--run"),
+             m_dir.filePath(QStringLiteral("run")), QStringLiteral("--out"), out});
+    QVERIFY2(r.exitCode == 0, r.err.c_str());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const auto j = nlohmann::json::parse(f.readAll().toStdString());
+    const auto &res = j.at("results");
+    QCOMPARE(res.size(), std::size_t{3});
+    QCOMPARE(res.at(0).at("mean_kl").get<double>(), 0.0);
+    QVERIFY(res.at(1).at("mean_kl").get<double>() < res.at(2).at("mean_kl").get<double>());
+    QCOMPARE(res.at(1).at("tokens").get<int>(), 2 * 63);
+    // W4A4 without a probe run is refused with the way out
+    const auto noRun = pq::test::runCli({QStringLiteral("eval"), m_model, QStringLiteral("--calib"),
+                                         m_model, QStringLiteral("--uniform"),
+                                         QStringLiteral("NVFP4"), QStringLiteral("--out"), out});
+    QCOMPARE(noRun.exitCode, 1);
+    QVERIFY2(noRun.err.find("--run RUN_DIR") != std::string::npos, noRun.err.c_str());
 }
 
 void TestCliProbe::tooLittleTextIsAnInputError()
