@@ -25,8 +25,9 @@ Result<ModelWeights> ModelWeights::open(const std::string &modelDir)
     }
     if (!inv->profile->hasForward) {
         return core::makeError(core::ErrorCode::Unsupported,
-                               fmt::format("the probe has no forward pass for '{}' yet; use "
-                                           "data-free allocation",
+                               fmt::format("the probe has no forward pass for '{}' yet (it runs "
+                                           "llama and mistral models today); `prismaquant "
+                                           "inspect` works for every profile",
                                            inv->profile->name));
     }
     PQ_TRY_STATUS(inv->checkQuantizable());
