@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `prismaquant tokenize` by hand-checkable examples on the real Qwen3 tokenizer.json.
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "tests/support/shared_data.h"
@@ -60,10 +61,13 @@ void TestCliTokenize::idOutsideVocabulary()
 
 void TestCliTokenize::missingTokenizer()
 {
-    const auto [rc, out] = tokenize({QStringLiteral("tokenize"), QStringLiteral("--model"),
-                                     QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama")},
-                                    "x");
+    QTemporaryDir dir;  // a model directory with config.json but no tokenizer files
+    QVERIFY(QFile::copy(QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama/config.json"),
+                        dir.filePath(QStringLiteral("config.json"))));
+    const auto [rc, out] =
+            tokenize({QStringLiteral("tokenize"), QStringLiteral("--model"), dir.path()}, "x");
     QCOMPARE(rc, 2);
+    QVERIFY(out.empty());
 }
 
 QTEST_GUILESS_MAIN(TestCliTokenize)
