@@ -113,7 +113,7 @@ int runEval(const EvalArgs &a)
     }
     core::data::CalibrationSettings s{a.samples, a.seqLen, a.heldOut, a.seed, tok->bosId()};
     ProgressPrinter progress;
-    core::JobContext ctx(progress.callback());
+    core::JobContext ctx(progress.callback(), progress.logger());
     const core::text::Tokenizer &t = *tok;
     auto set = core::data::buildCalibrationSet(
             *corpus, [&t](std::string_view x) { return t.encode(x, false); }, s, ctx);

@@ -15,6 +15,7 @@
 #include "core/probe/probe.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
+#include "core/util/human.h"
 
 namespace pq::cli {
 namespace {
@@ -30,6 +31,9 @@ struct ProbeArgs
     std::uint64_t seed = 0;
     std::uint64_t outputTokens = 256;
     std::string device = "cpu";
+    std::string memoryLimit;
+    std::uint64_t minExpertTokens = 16;
+    bool restart = false;
     std::vector<std::string> formats = {"NVFP4",       "NVFP4A16", "MXFP4", "MXFP8",
                                         "FP8_DYNAMIC", "W4A16",    "W8A16"};
 };
@@ -90,7 +94,7 @@ int fail(const core::Error &e)
 int runProbe(const ProbeArgs &a)
 {
     ProgressPrinter progress;
-    core::JobContext ctx(progress.callback());
+    core::JobContext ctx(progress.callback(), progress.logger());
     g_ctx = &ctx;
     std::signal(SIGINT, onInterrupt);
     auto formats = parseFormats(a.formats);
@@ -106,6 +110,19 @@ int runProbe(const ProbeArgs &a)
     probe::ProbeSettings settings;
     settings.formats = *formats;
     settings.outputTokens = a.outputTokens;
+    settings.minExpertTokens = a.minExpertTokens;
+    settings.stateDir = a.outDir + "/probe-state";
+    if (!a.memoryLimit.empty()) {
+        auto bytes = core::parseByteSize(a.memoryLimit);
+        if (!bytes) {
+            return fail(bytes.error());
+        }
+        settings.memoryLimitBytes = *bytes;
+    }
+    if (a.restart) {
+        std::error_code ec;
+        std::filesystem::remove_all(settings.stateDir, ec);
+    }
     settings.runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
     auto report = probe::runProbe(a.modelDir, *set, settings, backends().preferred(), ctx);
     progress.finish();
@@ -123,6 +140,8 @@ int runProbe(const ProbeArgs &a)
     if (!st) {
         return fail(st.error());
     }
+    std::error_code ec2;
+    std::filesystem::remove_all(settings.stateDir, ec2);  // the run is complete
     fmt::print("probed {} Linears on {} tokens (mean loss {:.4f}); wrote {}sensitivity.json\n",
                report->linears.size(), report->tokens, report->meanLoss, dir);
     return EXIT_OK;
@@ -161,6 +180,15 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--formats", a->formats, "candidate formats")
             ->delimiter(',')
             ->capture_default_str();
+    sub->add_option("--min-expert-tokens", a->minExpertTokens,
+                    "MoE experts routed fewer calibration tokens get the layer's prior (flagged)")
+            ->capture_default_str();
+    sub->add_option("--memory-limit", a->memoryLimit,
+                    "memory for the layer-boundary activations, e.g. 8GiB; beyond it they go to "
+                    "RUN_DIR/probe-state (default: half the RAM)");
+    sub->add_flag("--restart", a->restart,
+                  "ignore the state an interrupted run left in RUN_DIR/probe-state (by default a "
+                  "rerun with the same model, text and settings resumes at the next layer)");
     registry.add(sub, [a] { return runProbe(*a); });
 }
 

@@ -20,6 +20,14 @@ core::JobContext::ProgressFn ProgressPrinter::callback()
     };
 }
 
+core::JobContext::LogFn ProgressPrinter::logger()
+{
+    return [this](std::string_view message) {
+        finish();
+        fmt::print(stderr, "{}\n", message);
+    };
+}
+
 void ProgressPrinter::update(std::string_view stage, std::uint64_t done, std::uint64_t total)
 {
     using namespace std::chrono;

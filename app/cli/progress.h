@@ -22,6 +22,9 @@ public:
 
     core::JobContext::ProgressFn callback();
 
+    /** Prints a job's message on its own line (ending a live progress line first). */
+    core::JobContext::LogFn logger();
+
     /** Ends the live line. */
     void finish();
 

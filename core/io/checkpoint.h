@@ -74,6 +74,14 @@ public:
     /** Sum of all tensors' byte sizes (what an index's total_size should be). */
     std::uint64_t totalTensorBytes() const;
 
+    /**
+     * A SHA-256 that changes when the model changes, cheap enough for a 200 GB checkpoint: it
+     * covers config.json (when the checkpoint is a directory with one), every tensor's name,
+     * dtype and shape, and the first and last 4 KiB of every tensor's bytes. It does not read all
+     * weights, so an edit in the middle of a tensor that keeps its size goes unnoticed.
+     */
+    Result<std::string> fingerprint() const;
+
 private:
     Status collect();
     Status checkIndex(const CheckpointIndex &index, const std::string &indexPath) const;

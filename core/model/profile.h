@@ -42,6 +42,9 @@ struct ExpertLayout
     std::string_view router = "mlp.gate";  ///< router Linear, kept in source precision
     bool routerBias = false;               ///< router has a bias (gpt-oss)
     bool expertBias = false;               ///< experts have biases (gpt-oss)
+    /** Top-k routing weights always renormalised to sum 1 (Mixtral), whatever norm_topk_prob says.
+     */
+    bool alwaysNormalizeTopK = false;
 };
 
 struct SharedExpertLayout

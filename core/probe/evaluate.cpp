@@ -43,30 +43,33 @@ Status applyVariant(const ModelWeights &mw,
                     core::quant::QuantBackend &backend,
                     math::LayerWeights &lw)
 {
-    torch::Tensor *mats[math::LINEAR_SLOTS] = {&lw.q,    &lw.k,  &lw.v,   &lw.o,
-                                               &lw.gate, &lw.up, &lw.down};
-    std::vector<std::pair<core::quant::ActivationQuant, float>> acts(math::LINEAR_SLOTS);
-    for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
-        const std::string name =
-                mw.layerPrefix(l) + math::slotModule(static_cast<math::LinearSlot>(k));
+    using Act = std::pair<core::quant::ActivationQuant, float>;
+    std::map<std::string, Act> acts;  // module → its serve-time activation quantizer
+    Status status;
+    lw.forEachLinear([&](const std::string &module, torch::Tensor &weight) {
+        const std::string name = mw.layerPrefix(l) + module;
         const auto f = v.formats.find(name);
-        if (f == v.formats.end() || f->second == core::quant::FormatId::BF16) {
-            continue;
+        if (!status || f == v.formats.end() || f->second == core::quant::FormatId::BF16) {
+            return;
         }
-        auto q = fakeQuantized(backend, f->second, *mats[k], name);
+        auto q = fakeQuantized(backend, f->second, weight, name);
         if (!q) {
-            return std::move(q).error();
+            status = std::move(q).error();
+            return;
         }
-        *mats[k] = *q;
+        weight = *q;
         const auto amax = v.inputAmax.find(name);
-        acts[static_cast<std::size_t>(k)] = {core::quant::formatInfo(f->second).activation,
-                                             amax == v.inputAmax.end() ? 0.0F : amax->second};
-    }
-    lw.inputHook = [acts, &backend](int slot, const torch::Tensor &x) -> torch::Tensor {
-        const auto &[a, amax] = acts[static_cast<std::size_t>(slot)];
-        if (a == core::quant::ActivationQuant::None) {
+        acts[module] = {core::quant::formatInfo(f->second).activation,
+                        amax == v.inputAmax.end() ? 0.0F : amax->second};
+    });
+    PQ_TRY_STATUS(status);
+    lw.inputHook = [acts = std::move(acts), &backend](const std::string &module,
+                                                      const torch::Tensor &x) -> torch::Tensor {
+        const auto it = acts.find(module);
+        if (it == acts.end() || it->second.first == core::quant::ActivationQuant::None) {
             return x;
         }
+        const auto &[a, amax] = it->second;
         torch::Tensor xq = x.contiguous().clone();
         const auto st = backend.quantizeActivations(
                 a, {xq.data_ptr<float>(), static_cast<std::size_t>(xq.numel())},

@@ -28,25 +28,65 @@ torch::Tensor llama3Scale(const torch::Tensor &invFreq, const core::RopeConfig &
     return torch::where(medium, smoothed, scaled);
 }
 
-/** y = x Wᵀ (+ b) through the layer's input hook, recorded in the trace under `slot`. */
+/** y = x Wᵀ (+ b) through the layer's input hook, recorded in the trace. */
 torch::Tensor linear(const torch::Tensor &xIn,
                      const torch::Tensor &w,
                      const std::optional<torch::Tensor> &b,
+                     const char *module,
+                     const LayerWeights &lw,
                      LayerTrace *trace,
-                     LinearSlot slot,
-                     const LayerWeights &lw)
+                     const torch::Tensor &tokens = {})
 {
-    const torch::Tensor x = lw.inputHook ? lw.inputHook(static_cast<int>(slot), xIn) : xIn;
+    const torch::Tensor x = lw.inputHook ? lw.inputHook(module, xIn) : xIn;
     torch::Tensor y = b ? torch::nn::functional::linear(x, w, *b) : torch::matmul(x, w.t());
     if (trace != nullptr) {
-        const auto i = static_cast<int>(slot);
-        trace->input[i] = x;
         if (trace->retainGrad && y.requires_grad()) {
             y.retain_grad();
         }
-        trace->output[i] = y;
+        trace->linears.push_back({module, w, x, y, tokens});
     }
     return y;
+}
+
+torch::Tensor denseMlp(const torch::Tensor &m, const LayerWeights &w, LayerTrace *trace)
+{
+    const torch::Tensor act = torch::silu(linear(m, w.gate, std::nullopt, GATE_MODULE, w, trace)) *
+                              linear(m, w.up, std::nullopt, UP_MODULE, w, trace);
+    return linear(act, w.down, std::nullopt, DOWN_MODULE, w, trace);
+}
+
+/**
+ * The sparse MoE block: each expert runs on the tokens routed to it only, and its output is
+ * scaled by the token's routing weight and added to the token's row.
+ */
+torch::Tensor moeMlp(const torch::Tensor &m, const LayerWeights &w, LayerTrace *trace)
+{
+    const MoeWeights &moe = *w.moe;
+    const torch::Tensor probs = torch::softmax(torch::matmul(m, moe.router.t()), -1);
+    auto [topP, topIdx] = probs.topk(moe.topK, -1);
+    if (moe.normalizeTopK) {
+        topP = topP / topP.sum(-1, true);
+    }
+    torch::Tensor out = torch::zeros_like(m);
+    for (std::size_t e = 0; e < moe.experts.size(); ++e) {
+        // (token, k) pairs that chose expert e; a token picks an expert at most once
+        const torch::Tensor hit = (topIdx == static_cast<std::int64_t>(e)).nonzero();
+        if (hit.size(0) == 0) {
+            continue;
+        }
+        const torch::Tensor tokens = hit.select(1, 0).contiguous();
+        const torch::Tensor weight = topP.index({tokens, hit.select(1, 1)}).unsqueeze(1);
+        const ExpertWeights &ex = moe.experts[e];
+        const torch::Tensor xe = m.index_select(0, tokens);
+        const torch::Tensor act =
+                torch::silu(linear(xe, ex.gate, std::nullopt, ex.gateModule.c_str(), w, trace,
+                                   tokens)) *
+                linear(xe, ex.up, std::nullopt, ex.upModule.c_str(), w, trace, tokens);
+        const torch::Tensor y =
+                linear(act, ex.down, std::nullopt, ex.downModule.c_str(), w, trace, tokens);
+        out = out.index_add(0, tokens, y * weight);
+    }
+    return out;
 }
 
 }  // namespace
@@ -76,12 +116,24 @@ std::pair<torch::Tensor, torch::Tensor> ropeTables(const core::ModelConfig &c,
     return {emb.cos(), emb.sin()};
 }
 
-const char *slotModule(LinearSlot slot)
+void LayerWeights::forEachLinear(
+        const std::function<void(const std::string &, torch::Tensor &)> &fn)
 {
-    static const char *const NAMES[LINEAR_SLOTS] = {
-            "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
-            "mlp.gate_proj",    "mlp.up_proj",      "mlp.down_proj"};
-    return NAMES[static_cast<int>(slot)];
+    fn(Q_MODULE, q);
+    fn(K_MODULE, k);
+    fn(V_MODULE, v);
+    fn(O_MODULE, o);
+    if (moe) {
+        for (ExpertWeights &e : moe->experts) {
+            fn(e.gateModule, e.gate);
+            fn(e.upModule, e.up);
+            fn(e.downModule, e.down);
+        }
+    } else {
+        fn(GATE_MODULE, gate);
+        fn(UP_MODULE, up);
+        fn(DOWN_MODULE, down);
+    }
 }
 
 torch::Tensor decoderLayer(const torch::Tensor &x,
@@ -96,9 +148,9 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     const std::int64_t nh = c.numHeads;
     const std::int64_t nkv = c.numKvHeads;
     const torch::Tensor h = rmsNorm(x, w.inputNorm, c.rmsNormEps);
-    torch::Tensor q = linear(h, w.q, w.qBias, trace, LinearSlot::Q, w).view({T, nh, hd});
-    torch::Tensor k = linear(h, w.k, w.kBias, trace, LinearSlot::K, w).view({T, nkv, hd});
-    const torch::Tensor v = linear(h, w.v, w.vBias, trace, LinearSlot::V, w).view({T, nkv, hd});
+    torch::Tensor q = linear(h, w.q, w.qBias, Q_MODULE, w, trace).view({T, nh, hd});
+    torch::Tensor k = linear(h, w.k, w.kBias, K_MODULE, w, trace).view({T, nkv, hd});
+    const torch::Tensor v = linear(h, w.v, w.vBias, V_MODULE, w, trace).view({T, nkv, hd});
     if (w.qNorm) {
         q = rmsNorm(q, *w.qNorm, c.rmsNormEps);
         k = rmsNorm(k, *w.kNorm, c.rmsNormEps);
@@ -117,12 +169,9 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     const torch::Tensor attn = torch::matmul(torch::softmax(scores, -1), vh);
     const torch::Tensor merged = attn.transpose(0, 1).reshape({T, nh * hd});
-    const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, trace, LinearSlot::O, w);
+    const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, O_MODULE, w, trace);
     const torch::Tensor m = rmsNorm(afterAttn, w.postNorm, c.rmsNormEps);
-    const torch::Tensor act =
-            torch::silu(linear(m, w.gate, std::nullopt, trace, LinearSlot::Gate, w)) *
-            linear(m, w.up, std::nullopt, trace, LinearSlot::Up, w);
-    return afterAttn + linear(act, w.down, std::nullopt, trace, LinearSlot::Down, w);
+    return afterAttn + (w.moe ? moeMlp(m, w, trace) : denseMlp(m, w, trace));
 }
 
 }  // namespace pq::probe::math

@@ -24,11 +24,12 @@ Result<ModelWeights> ModelWeights::open(const std::string &modelDir)
         return std::move(inv).error();
     }
     if (!inv->profile->hasForward) {
-        return core::makeError(core::ErrorCode::Unsupported,
-                               fmt::format("the probe has no forward pass for '{}' yet (it runs "
-                                           "llama and mistral models today); `prismaquant "
-                                           "inspect` works for every profile",
-                                           inv->profile->name));
+        return core::makeError(
+                core::ErrorCode::Unsupported,
+                fmt::format("the probe has no forward pass for '{}' yet (it runs llama, "
+                            "mistral, qwen2, qwen3, qwen3_moe and mixtral models "
+                            "today); `prismaquant inspect` works for every profile",
+                            inv->profile->name));
     }
     PQ_TRY_STATUS(inv->checkQuantizable());
     auto cp = core::Checkpoint::open(modelDir);
@@ -70,20 +71,120 @@ Result<torch::Tensor> ModelWeights::tensor(const std::string &name) const
     }
 }
 
+Result<torch::Tensor> ModelWeights::linearWeight(const core::LinearInfo &linear,
+                                                 TensorCache &cache) const
+{
+    const core::SourceSlice &src = linear.source;
+    const std::string &name = m_inv.tensors.at(src.tensor).info.name;
+    auto hit = cache.find(name);
+    if (hit == cache.end()) {
+        auto t = tensor(name);
+        if (!t) {
+            return std::move(t).error();
+        }
+        hit = cache.emplace(name, *t).first;
+    }
+    torch::Tensor w = hit->second;
+    if (src.expert >= 0) {
+        w = w.select(0, src.expert);
+    }
+    if (src.transposed) {
+        w = w.t();
+    }
+    const auto out = static_cast<std::int64_t>(linear.outFeatures);
+    const auto first = static_cast<std::int64_t>(src.first);
+    const auto stride = static_cast<std::int64_t>(src.stride);
+    if (first != 0 || stride != 1 || w.size(0) != out) {
+        w = w.slice(0, first, first + stride * (out - 1) + 1, stride);
+    }
+    if (w.dim() != 2 || w.size(0) != out ||
+        w.size(1) != static_cast<std::int64_t>(linear.inFeatures)) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               fmt::format("expected a [{}, {}] weight", linear.outFeatures,
+                                           linear.inFeatures))
+                .withTensor(name);
+    }
+    return w.contiguous();
+}
+
+Result<math::MoeWeights> ModelWeights::moeBlock(std::int64_t l) const
+{
+    const core::ExpertLayout &layout = *m_inv.profile->experts;
+    const std::string pre = layerPrefix(l);
+    math::MoeWeights moe;
+    auto router = tensor(pre + std::string(layout.router) + ".weight");
+    if (!router) {
+        return std::move(router).error();
+    }
+    moe.router = *router;
+    moe.topK = m_inv.config.moe->expertsPerToken;
+    moe.normalizeTopK = m_inv.config.moe->normTopkProb || layout.alwaysNormalizeTopK;
+    moe.experts.resize(static_cast<std::size_t>(m_inv.config.moe->numExperts));
+    TensorCache cache;  // a fused [E, ...] tensor is converted once per layer, not per expert
+    for (const core::LinearInfo &li : m_inv.linears) {
+        if (li.section != core::Section::Text || li.layer != l || li.expert < 0) {
+            continue;
+        }
+        if (li.expert >= static_cast<std::int64_t>(moe.experts.size()) ||
+            li.name.compare(0, pre.size(), pre) != 0) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "expert Linear outside the configured experts")
+                    .withTensor(li.name);
+        }
+        auto w = linearWeight(li, cache);
+        if (!w) {
+            return std::move(w).error();
+        }
+        math::ExpertWeights &e = moe.experts[static_cast<std::size_t>(li.expert)];
+        const std::string module = li.name.substr(pre.size());
+        switch (li.role) {
+        case core::LinearRole::ExpertGate:
+            e.gate = *w;
+            e.gateModule = module;
+            break;
+        case core::LinearRole::ExpertUp:
+            e.up = *w;
+            e.upModule = module;
+            break;
+        case core::LinearRole::ExpertDown:
+            e.down = *w;
+            e.downModule = module;
+            break;
+        default:
+            return core::makeError(core::ErrorCode::Unsupported,
+                                   "the runtime has no place for this expert Linear")
+                    .withTensor(li.name);
+        }
+    }
+    for (std::size_t e = 0; e < moe.experts.size(); ++e) {
+        const math::ExpertWeights &x = moe.experts[e];
+        if (!x.gate.defined() || !x.up.defined() || !x.down.defined()) {
+            return core::makeError(core::ErrorCode::NotFound,
+                                   fmt::format("expert {} of layer {} lacks a gate, up or down "
+                                               "projection",
+                                               e, l));
+        }
+    }
+    return moe;
+}
+
 Result<math::LayerWeights> ModelWeights::layer(std::int64_t l) const
 {
     const std::string pre = layerPrefix(l);
+    const bool moe = m_inv.profile->experts && m_inv.config.isMoeLayer(l);
     math::LayerWeights w;
-    const std::pair<const char *, torch::Tensor *> required[] = {
+    std::vector<std::pair<std::string, torch::Tensor *>> required = {
             {"input_layernorm.weight", &w.inputNorm},
             {"post_attention_layernorm.weight", &w.postNorm},
-            {"self_attn.q_proj.weight", &w.q},
-            {"self_attn.k_proj.weight", &w.k},
-            {"self_attn.v_proj.weight", &w.v},
-            {"self_attn.o_proj.weight", &w.o},
-            {"mlp.gate_proj.weight", &w.gate},
-            {"mlp.up_proj.weight", &w.up},
-            {"mlp.down_proj.weight", &w.down}};
+            {std::string(math::Q_MODULE) + ".weight", &w.q},
+            {std::string(math::K_MODULE) + ".weight", &w.k},
+            {std::string(math::V_MODULE) + ".weight", &w.v},
+            {std::string(math::O_MODULE) + ".weight", &w.o}};
+    if (!moe) {
+        required.insert(required.end(), {{std::string(math::GATE_MODULE) + ".weight", &w.gate},
+                                         {std::string(math::UP_MODULE) + ".weight", &w.up},
+                                         {std::string(math::DOWN_MODULE) + ".weight", &w.down}});
+    }
     for (const auto &[name, target] : required) {
         auto t = tensor(pre + name);
         if (!t) {
@@ -105,6 +206,13 @@ Result<math::LayerWeights> ModelWeights::layer(std::int64_t l) const
             }
             *target = *t;
         }
+    }
+    if (moe) {
+        auto block = moeBlock(l);
+        if (!block) {
+            return std::move(block).error();
+        }
+        w.moe = std::move(*block);
     }
     return w;
 }

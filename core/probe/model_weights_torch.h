@@ -4,6 +4,7 @@
 // Weights of a Llama-family checkpoint as torch tensors, read from the memory map on demand
 // (float32 tensors are zero-copy views; BF16/F16 are converted). Private to core/probe.
 
+#include <map>
 #include <string>
 
 #include <torch/torch.h>
@@ -29,6 +30,7 @@ public:
     /** The tensor `name` as float32, or an error naming it. */
     core::Result<torch::Tensor> tensor(const std::string &name) const;
 
+    /** Decoder layer `l` (with its MoE block when the layer has one). */
     core::Result<math::LayerWeights> layer(std::int64_t l) const;
     core::Result<torch::Tensor> embedding() const;
     core::Result<torch::Tensor> finalNorm() const;
@@ -38,6 +40,13 @@ public:
     std::string layerPrefix(std::int64_t l) const;
 
 private:
+    using TensorCache = std::map<std::string, torch::Tensor>;
+
+    /** A Linear's [out, in] float32 weight, sliced out of a fused tensor where needed. */
+    core::Result<torch::Tensor> linearWeight(const core::LinearInfo &linear,
+                                             TensorCache &cache) const;
+    core::Result<math::MoeWeights> moeBlock(std::int64_t l) const;
+
     core::ModelInventory m_inv;
     core::Checkpoint m_cp;
 };

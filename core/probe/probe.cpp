@@ -5,16 +5,26 @@
 // only activations kept across layers); G[s] = ∂L/∂h for the layer being walked, L the summed
 // token cross-entropy. For a Linear y = x Wᵀ: δ_t = ∂L/∂y_t and the Fisher is
 // F = (1/(N·T)) Σ_t (δ_t ⊙ δ_t)ᵀ (x_t ⊙ x_t), accumulated as one [out, T]×[T, in] matmul per
-// window.
+// window. An expert's sum runs over the tokens routed to it, divided by the same N·T, so every
+// cost is a predicted increase of the mean loss per calibration token and costs add up.
 #include "core/probe/probe.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include "core/probe/model_weights_torch.h"
+#include "core/util/atomic_file.h"
+#include "core/util/file_hash.h"
+#include "core/util/human.h"
 
 namespace pq::probe {
 namespace {
@@ -25,15 +35,189 @@ using core::Status;
 /** What the backward walk gathers for one Linear across all windows. */
 struct LinearAccum
 {
+    torch::Tensor weight;             ///< [out, in] as the forward used it
     torch::Tensor fisher;             ///< Σ δ²ᵀx² in float64 [out, in]
     std::vector<torch::Tensor> subX;  ///< token subsample of inputs [n, in]
     std::vector<torch::Tensor> subD;  ///< the same tokens' output gradients [n, out]
     std::uint64_t tokens = 0;
     float amax = 0.0F;
+    std::uint64_t order = 0;  ///< first appearance, for a stable output order
 };
 
-using LayerCallback = std::function<Status(
-        std::int64_t layer, const ModelWeights &, LinearAccum (&)[math::LINEAR_SLOTS])>;
+/** Keyed by module path inside the layer ("mlp.experts.3.up_proj"). */
+using LayerAccum = std::map<std::string, LinearAccum>;
+
+using LayerCallback = std::function<Status(std::int64_t layer, math::LayerWeights &, LayerAccum &)>;
+
+Status cancelled(const char *where)
+{
+    return core::makeError(core::ErrorCode::Cancelled, fmt::format("cancelled during {}", where));
+}
+
+// ---- tensor files (boundary spill and resume state) ------------------------------------------
+
+/** Writes float32 tensors back to back, atomically. */
+Status writeTensors(const std::string &path, const std::vector<torch::Tensor> &ts)
+{
+    auto f = core::AtomicFile::create(path);
+    if (!f) {
+        return std::move(f).error();
+    }
+    for (const torch::Tensor &t : ts) {
+        const torch::Tensor c = t.contiguous();
+        PQ_TRY_STATUS(f->write({static_cast<const std::byte *>(c.data_ptr()),
+                                static_cast<std::size_t>(c.numel()) * sizeof(float)}));
+    }
+    return f->commit();
+}
+
+/** Reads `count` float32 tensors of `shape` written by writeTensors; the size must match. */
+Result<std::vector<torch::Tensor>>
+readTensors(const std::string &path, std::size_t count, const std::vector<std::int64_t> &shape)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return core::makeError(core::ErrorCode::NotFound, "cannot open").withPath(path);
+    }
+    std::vector<torch::Tensor> out;
+    for (std::size_t i = 0; i < count; ++i) {
+        torch::Tensor t = torch::empty(shape, torch::kFloat32);
+        const auto bytes = static_cast<std::streamsize>(t.numel() * sizeof(float));
+        if (!in.read(static_cast<char *>(t.data_ptr()), bytes)) {
+            return core::makeError(core::ErrorCode::InvalidFormat, "shorter than expected")
+                    .withPath(path);
+        }
+        out.push_back(t);
+    }
+    if (in.peek() != std::char_traits<char>::eof()) {
+        return core::makeError(core::ErrorCode::InvalidFormat, "longer than expected")
+                .withPath(path);
+    }
+    return out;
+}
+
+/**
+ * Hidden states at the layer boundaries, one entry per boundary, each with all windows: in RAM,
+ * or spilled to one file per boundary when they would exceed the memory budget.
+ */
+class BoundaryStore
+{
+public:
+    BoundaryStore(std::string spillDir, std::size_t windows, std::vector<std::int64_t> shape)
+        : m_dir(std::move(spillDir))
+        , m_windows(windows)
+        , m_shape(std::move(shape))
+    {}
+
+    bool spills() const { return !m_dir.empty(); }
+
+    Status put(std::size_t l, std::vector<torch::Tensor> hs)
+    {
+        if (!spills()) {
+            m_ram[l] = std::move(hs);
+            return {};
+        }
+        return writeTensors(path(l), hs);
+    }
+
+    Result<std::vector<torch::Tensor>> get(std::size_t l) const
+    {
+        if (!spills()) {
+            return m_ram.at(l);
+        }
+        return readTensors(path(l), m_windows, m_shape);
+    }
+
+    void drop(std::size_t l)
+    {
+        m_ram.erase(l);
+        if (spills()) {
+            std::error_code ec;
+            std::filesystem::remove(path(l), ec);
+        }
+    }
+
+private:
+    std::string path(std::size_t l) const { return fmt::format("{}/boundary-{:04}.f32", m_dir, l); }
+
+    std::string m_dir;
+    std::size_t m_windows;
+    std::vector<std::int64_t> m_shape;
+    std::map<std::size_t, std::vector<torch::Tensor>> m_ram;
+};
+
+// ---- resume state ----------------------------------------------------------------------------
+
+/**
+ * RUN_DIR/probe-state: state.json names the next layer of the backward walk; grad-NNNN.f32 is the
+ * gradient entering that layer; layer-NNNN.json the results of every finished layer. Files are
+ * written in an order that keeps state.json pointing at complete files at every instant.
+ */
+struct ResumeState
+{
+    std::string key;  ///< SHA-256 of model fingerprint, calibration and settings
+    std::int64_t nextLayer = -1;
+    double lossSum = 0.0;
+    std::uint64_t lossTokens = 0;
+};
+
+std::string stateFile(const std::string &dir)
+{
+    return dir + "/state.json";
+}
+
+std::string gradFile(const std::string &dir, std::int64_t l)
+{
+    return fmt::format("{}/grad-{:04}.f32", dir, l);
+}
+
+std::string layerFile(const std::string &dir, std::int64_t l)
+{
+    return fmt::format("{}/layer-{:04}.json", dir, l);
+}
+
+/** The state left by an earlier run with the same key, if any. */
+std::optional<ResumeState> loadState(const std::string &dir, const std::string &key)
+{
+    auto text = core::readSmallFile(stateFile(dir), 1U << 20U);
+    if (!text) {
+        return std::nullopt;
+    }
+    const nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || j.value("key", std::string()) != key) {
+        return std::nullopt;
+    }
+    ResumeState s;
+    s.key = key;
+    s.nextLayer = j.value("next_layer", std::int64_t{-2});
+    s.lossSum = j.value("loss_sum", 0.0);
+    s.lossTokens = j.value("loss_tokens", std::uint64_t{0});
+    if (s.nextLayer < -1) {
+        return std::nullopt;
+    }
+    return s;
+}
+
+Status saveState(const std::string &dir, const ResumeState &s)
+{
+    const nlohmann::json j = {{"schema", "prismaquant.probe-state/1"},
+                              {"key", s.key},
+                              {"next_layer", s.nextLayer},
+                              {"loss_sum", s.lossSum},
+                              {"loss_tokens", s.lossTokens}};
+    return core::writeFileAtomically(stateFile(dir), j.dump(1) + "\n");
+}
+
+std::uint64_t physicalMemory()
+{
+    const long pages = sysconf(_SC_PHYS_PAGES);
+    const long size = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && size > 0
+                   ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size)
+                   : 0;
+}
+
+// ---- the walk --------------------------------------------------------------------------------
 
 std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set)
 {
@@ -45,72 +229,105 @@ std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set)
     return ids;
 }
 
+/** Where the walk keeps its state and what it has already done. */
+struct WalkOptions
+{
+    std::uint64_t subsampleTokens = 1;
+    std::string stateDir;  ///< empty = not resumable
+    std::string spillDir;  ///< empty = boundaries in RAM
+    std::optional<ResumeState> resume;
+    std::string key;
+};
+
 /** The streamed walk: forward keeping boundaries, loss gradient, then layers in reverse. */
 class StreamedWalk
 {
 public:
     StreamedWalk(const ModelWeights &w,
                  const core::data::CalibrationSet &set,
-                 std::uint64_t subsampleTokens,
+                 WalkOptions options,
                  const core::JobContext &ctx)
         : m_w(w)
         , m_ids(windowIds(set))
+        , m_opt(std::move(options))
         , m_ctx(ctx)
+        , m_bound(m_opt.spillDir,
+                  m_ids.size(),
+                  {m_ids.empty() ? 0 : m_ids.front().size(0), w.config().hiddenSize})
     {
         const std::uint64_t total = set.calibration.size() * set.settings.seqLen;
-        m_stride = std::max<std::uint64_t>(1, total / std::max<std::uint64_t>(1, subsampleTokens));
+        const std::uint64_t want = std::max<std::uint64_t>(1, m_opt.subsampleTokens);
+        m_stride = std::max<std::uint64_t>(1, total / want);
+        // an expert sees about top-k / experts of the tokens: subsample its own tokens as densely
+        if (const auto &moe = w.config().moe; moe && moe->numExperts > 0) {
+            const std::uint64_t routed = total * static_cast<std::uint64_t>(moe->expertsPerToken) /
+                                         static_cast<std::uint64_t>(moe->numExperts);
+            m_expertStride = std::max<std::uint64_t>(1, routed / want);
+        }
     }
 
     Status run(const LayerCallback &onLayer);
 
-    double lossSum() const { return m_loss; }
+    double lossSum() const { return m_state.lossSum; }
 
-    std::uint64_t lossTokens() const { return m_lossTokens; }
+    std::uint64_t lossTokens() const { return m_state.lossTokens; }
+
+    /** Tokens every Fisher is divided by (N·T). */
+    std::uint64_t calibrationTokens() const
+    {
+        return m_ids.size() * static_cast<std::uint64_t>(m_ids.empty() ? 0 : m_ids[0].size(0));
+    }
 
 private:
-    Status forward();
+    Status forward(std::int64_t layers);
     Status lossGradients();
     Status backwardLayer(std::int64_t l, const LayerCallback &onLayer);
-    void accumulate(LinearAccum &acc, const torch::Tensor &x, const torch::Tensor &d);
+    Status checkpoint(std::int64_t finishedLayer);
+    void accumulate(LinearAccum &acc,
+                    const torch::Tensor &x,
+                    const torch::Tensor &d,
+                    std::uint64_t stride);
 
     const ModelWeights &m_w;
     std::vector<torch::Tensor> m_ids;
+    WalkOptions m_opt;
     const core::JobContext &m_ctx;
-    std::uint64_t m_stride = 1;
-    std::vector<std::vector<torch::Tensor>> m_bound;  ///< [layer][window]
-    std::vector<torch::Tensor> m_grad;                ///< [window]
+    std::uint64_t m_stride = 1;        ///< subsample every m_stride-th token (dense Linears)
+    std::uint64_t m_expertStride = 1;  ///< the same over an expert's routed tokens
+    BoundaryStore m_bound;
+    std::vector<torch::Tensor> m_grad;  ///< [window]
     torch::Tensor m_cos, m_sin;
-    double m_loss = 0.0;
-    std::uint64_t m_lossTokens = 0;
+    ResumeState m_state;
 };
 
-Status StreamedWalk::forward()
+/** Runs layers [0, layers) on every window, storing the boundaries h_0 … h_layers. */
+Status StreamedWalk::forward(std::int64_t layers)
 {
     const core::ModelConfig &c = m_w.config();
     auto embed = m_w.embedding();
     if (!embed) {
         return std::move(embed).error();
     }
-    std::tie(m_cos, m_sin) = math::ropeTables(c, m_ids.front().size(0));
-    m_bound.assign(static_cast<std::size_t>(c.numLayers) + 1, {});
-    for (const torch::Tensor &ids : m_ids) {
-        m_bound[0].push_back(embed->index_select(0, ids));
-    }
     torch::NoGradGuard noGrad;
-    for (std::int64_t l = 0; l < c.numLayers; ++l) {
+    std::vector<torch::Tensor> h;
+    for (const torch::Tensor &ids : m_ids) {
+        h.push_back(embed->index_select(0, ids));
+    }
+    PQ_TRY_STATUS(m_bound.put(0, h));
+    for (std::int64_t l = 0; l < layers; ++l) {
         auto w = m_w.layer(l);
         if (!w) {
             return std::move(w).error();
         }
-        for (const torch::Tensor &h : m_bound[static_cast<std::size_t>(l)]) {
-            m_bound[static_cast<std::size_t>(l) + 1].push_back(
-                    math::decoderLayer(h, *w, c, m_cos, m_sin));
+        for (torch::Tensor &x : h) {
+            x = math::decoderLayer(x, *w, c, m_cos, m_sin);
+            if (m_ctx.isCancelled()) {
+                return cancelled("the forward pass");
+            }
         }
+        PQ_TRY_STATUS(m_bound.put(static_cast<std::size_t>(l) + 1, h));
         m_ctx.reportProgress("forward", static_cast<std::uint64_t>(l) + 1,
-                             static_cast<std::uint64_t>(c.numLayers));
-        if (m_ctx.isCancelled()) {
-            return core::makeError(core::ErrorCode::Cancelled, "cancelled during the forward pass");
-        }
+                             static_cast<std::uint64_t>(layers));
     }
     return {};
 }
@@ -123,8 +340,13 @@ Status StreamedWalk::lossGradients()
     if (!norm || !head) {
         return !norm ? std::move(norm).error() : std::move(head).error();
     }
+    const auto top = static_cast<std::size_t>(c.numLayers);
+    auto h = m_bound.get(top);
+    if (!h) {
+        return std::move(h).error();
+    }
     for (std::size_t s = 0; s < m_ids.size(); ++s) {
-        torch::Tensor x = m_bound.back()[s].detach().requires_grad_(true);
+        torch::Tensor x = (*h)[s].detach().requires_grad_(true);
         const torch::Tensor logits =
                 torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t());
         const std::int64_t T = logits.size(0);
@@ -132,21 +354,24 @@ Status StreamedWalk::lossGradients()
                 logits.narrow(0, 0, T - 1), m_ids[s].narrow(0, 1, T - 1),
                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
         loss.backward();
-        m_loss += loss.item<double>();
-        m_lossTokens += static_cast<std::uint64_t>(T - 1);
+        m_state.lossSum += loss.item<double>();
+        m_state.lossTokens += static_cast<std::uint64_t>(T - 1);
         m_grad.push_back(x.grad().detach());
     }
-    m_bound.back().clear();
+    m_bound.drop(top);
     return {};
 }
 
-void StreamedWalk::accumulate(LinearAccum &acc, const torch::Tensor &x, const torch::Tensor &d)
+void StreamedWalk::accumulate(LinearAccum &acc,
+                              const torch::Tensor &x,
+                              const torch::Tensor &d,
+                              std::uint64_t stride)
 {
     const torch::Tensor f = torch::matmul(d.square().t(), x.square()).to(torch::kFloat64);
     acc.fisher = acc.fisher.defined() ? acc.fisher + f : f;
     acc.tokens += static_cast<std::uint64_t>(x.size(0));
     acc.amax = std::max(acc.amax, x.abs().max().item<float>());
-    const torch::Tensor rows = torch::arange(0, x.size(0), static_cast<std::int64_t>(m_stride));
+    const torch::Tensor rows = torch::arange(0, x.size(0), static_cast<std::int64_t>(stride));
     acc.subX.push_back(x.index_select(0, rows));
     acc.subD.push_back(d.index_select(0, rows));
 }
@@ -157,39 +382,94 @@ Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
     if (!w) {
         return std::move(w).error();
     }
-    LinearAccum acc[math::LINEAR_SLOTS];
-    std::vector<torch::Tensor> &bound = m_bound[static_cast<std::size_t>(l)];
-    for (std::size_t s = 0; s < bound.size(); ++s) {
-        torch::Tensor x = bound[s].detach().requires_grad_(true);
+    auto bound = m_bound.get(static_cast<std::size_t>(l));
+    if (!bound) {
+        return std::move(bound).error();
+    }
+    LayerAccum acc;
+    for (std::size_t s = 0; s < bound->size(); ++s) {
+        if (m_ctx.isCancelled()) {
+            return cancelled("the backward pass");
+        }
+        torch::Tensor x = (*bound)[s].detach().requires_grad_(true);
         math::LayerTrace trace;
         trace.retainGrad = true;
         const torch::Tensor out = math::decoderLayer(x, *w, m_w.config(), m_cos, m_sin, &trace);
         out.backward(m_grad[s]);
         m_grad[s] = x.grad().detach();
-        for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
-            accumulate(acc[k], trace.input[k].detach(), trace.output[k].grad().detach());
+        for (const math::TracedLinear &t : trace.linears) {
+            const bool fresh = acc.find(t.module) == acc.end();
+            LinearAccum &a = acc[t.module];
+            if (fresh) {
+                a.weight = t.weight;
+                a.order = acc.size();
+            }
+            // an expert whose routed tokens all had zero routing weight has no gradient
+            const torch::Tensor d = t.output.grad().defined() ? t.output.grad().detach()
+                                                              : torch::zeros_like(t.output);
+            accumulate(a, t.input.detach(), d, t.tokens.defined() ? m_expertStride : m_stride);
         }
     }
-    bound.clear();  // this layer's boundary is no longer needed
-    return onLayer(l, m_w, acc);
+    m_bound.drop(static_cast<std::size_t>(l));
+    return onLayer(l, *w, acc);
+}
+
+/** After layer `finished` of the backward walk: persist its results' gradient and the state. */
+Status StreamedWalk::checkpoint(std::int64_t finished)
+{
+    if (m_opt.stateDir.empty()) {
+        return {};
+    }
+    const std::int64_t next = finished - 1;
+    if (next >= 0) {
+        PQ_TRY_STATUS(writeTensors(gradFile(m_opt.stateDir, next), m_grad));
+    }
+    m_state.nextLayer = next;
+    PQ_TRY_STATUS(saveState(m_opt.stateDir, m_state));
+    std::error_code ec;
+    std::filesystem::remove(gradFile(m_opt.stateDir, finished), ec);
+    return {};
 }
 
 Status StreamedWalk::run(const LayerCallback &onLayer)
 {
-    PQ_TRY_STATUS(forward());
-    PQ_TRY_STATUS(lossGradients());
-    const std::int64_t L = m_w.config().numLayers;
-    for (std::int64_t l = L - 1; l >= 0; --l) {
+    const core::ModelConfig &c = m_w.config();
+    const std::int64_t L = c.numLayers;
+    std::tie(m_cos, m_sin) = math::ropeTables(c, m_ids.front().size(0));
+    m_state.key = m_opt.key;
+    std::int64_t start = L - 1;
+    if (m_opt.resume) {
+        // Layers above the resume point are done: run the forward only up to it, and pick up
+        // the gradient and loss the interrupted run recorded.
+        m_state = *m_opt.resume;
+        start = m_state.nextLayer;
+        if (start >= 0) {
+            PQ_TRY_STATUS(forward(start));
+            auto g = readTensors(gradFile(m_opt.stateDir, start), m_ids.size(),
+                                 {m_ids.front().size(0), c.hiddenSize});
+            if (!g) {
+                return std::move(g).error();
+            }
+            m_grad = std::move(*g);
+        }
+    } else {
+        PQ_TRY_STATUS(forward(L));
+        PQ_TRY_STATUS(lossGradients());
+        PQ_TRY_STATUS(checkpoint(L));
+    }
+    for (std::int64_t l = start; l >= 0; --l) {
         if (m_ctx.isCancelled()) {
-            return core::makeError(core::ErrorCode::Cancelled,
-                                   "cancelled during the backward pass");
+            return cancelled("the backward pass");
         }
         PQ_TRY_STATUS(backwardLayer(l, onLayer));
+        PQ_TRY_STATUS(checkpoint(l));
         m_ctx.reportProgress("backward", static_cast<std::uint64_t>(L - l),
                              static_cast<std::uint64_t>(L));
     }
     return {};
 }
+
+// ---- costs -----------------------------------------------------------------------------------
 
 /** A WeightView over a float32 torch tensor (contiguous). */
 core::quant::WeightView viewOfTensor(const torch::Tensor &t, const std::string &name)
@@ -203,13 +483,17 @@ core::quant::WeightView viewOfTensor(const torch::Tensor &t, const std::string &
     return v;
 }
 
-/** C_y(f) = ½ (1/n) Σ_t Σ_o δ²_{t,o} (Q_f(W)·A_f(x_t) − W x_t)²_o on the token subsample. */
+/**
+ * C_y(f) = ½ (1/n) Σ_t Σ_o δ²_{t,o} (Q_f(W)·A_f(x_t) − W x_t)²_o on the token subsample, times
+ * the share of calibration tokens that reach the Linear (1 except for experts).
+ */
 Result<double> outputCost(core::quant::QuantBackend &backend,
                           core::quant::FormatId id,
-                          const torch::Tensor &w,
                           const std::string &name,
-                          const LinearAccum &acc)
+                          const LinearAccum &acc,
+                          double share)
 {
+    const torch::Tensor &w = acc.weight;
     const torch::Tensor x = torch::cat(acc.subX).contiguous();
     const torch::Tensor d2 = torch::cat(acc.subD).square();
     const torch::Tensor y = torch::matmul(x, w.t());
@@ -224,26 +508,29 @@ Result<double> outputCost(core::quant::QuantBackend &backend,
             {xq.data_ptr<float>(), static_cast<std::size_t>(xq.numel())},
             static_cast<std::uint64_t>(x.size(1)), acc.amax));
     const torch::Tensor diff = torch::matmul(xq, wq.t()) - y;
-    return 0.5 * (d2 * diff.square()).sum().item<double>() / static_cast<double>(x.size(0));
+    return share * 0.5 * (d2 * diff.square()).sum().item<double>() / static_cast<double>(x.size(0));
 }
 
+/** Every cost of one Linear from its Fisher F (already divided by the calibration tokens). */
 Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
                                         const ProbeSettings &settings,
                                         const std::string &name,
-                                        const torch::Tensor &weight,
-                                        LinearAccum &acc)
+                                        const LinearAccum &acc,
+                                        const torch::Tensor &fisher,
+                                        double share,
+                                        bool prior)
 {
     LinearSensitivity out;
     out.name = name;
     out.tokens = acc.tokens;
     out.inputAmax = acc.amax;
-    const torch::Tensor f64 = acc.fisher / static_cast<double>(acc.tokens);
-    out.fisherTrace = f64.sum().item<double>();
-    const torch::Tensor channels = f64.sum(1).contiguous();
+    out.prior = prior;
+    out.fisherTrace = fisher.sum().item<double>();
+    const torch::Tensor channels = fisher.sum(1).contiguous();
     out.channelFisher.assign(channels.data_ptr<double>(),
                              channels.data_ptr<double>() + channels.numel());
-    const torch::Tensor f = f64.to(torch::kFloat32).contiguous();
-    const torch::Tensor w = weight.contiguous();
+    const torch::Tensor f = fisher.to(torch::kFloat32).contiguous();
+    const torch::Tensor w = acc.weight.contiguous();
     std::vector<core::quant::FormatId> usable;
     for (const core::quant::FormatId id : settings.formats) {
         if (core::quant::checkShape(id, static_cast<std::uint64_t>(w.size(0)),
@@ -260,13 +547,187 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
     }
     for (std::size_t i = 0; i < usable.size(); ++i) {
         out.weightCost[usable[i]] = 0.5 * (*metrics)[i].fisherSse;
-        auto cy = outputCost(backend, usable[i], w, name, acc);
+        if (prior || acc.subX.empty()) {
+            continue;  // no tokens of its own to measure C_y on; the allocator uses C_w
+        }
+        auto cy = outputCost(backend, usable[i], name, acc, share);
         if (!cy) {
             return std::move(cy).error();
         }
         out.outputCost[usable[i]] = *cy;
     }
     return out;
+}
+
+/** The role of an expert Linear inside its layer ("gate_proj" of "mlp.experts.3.gate_proj"). */
+std::string expertRole(const std::string &module)
+{
+    return module.substr(module.rfind('.') + 1);
+}
+
+/**
+ * Prior Fisher per expert role for the rarely routed experts of one layer (DESIGN.md §4.6):
+ * the mean per-routed-token Fisher density of the well-sampled experts, rescaled so that its
+ * trace is their median trace, times the uniform routing share top-k / experts. With no
+ * well-sampled expert the pool is every expert that saw a token.
+ */
+std::map<std::string, torch::Tensor> expertPriors(const LayerAccum &acc,
+                                                  const std::set<std::string> &experts,
+                                                  std::uint64_t minTokens,
+                                                  double uniformShare)
+{
+    std::map<std::string, std::vector<const LinearAccum *>> byRole;
+    for (const std::string &m : experts) {
+        byRole[expertRole(m)].push_back(&acc.at(m));
+    }
+    std::map<std::string, torch::Tensor> priors;
+    for (const auto &[role, list] : byRole) {
+        for (const std::uint64_t threshold : {minTokens, std::uint64_t{1}}) {
+            std::vector<double> traces;
+            torch::Tensor sum;
+            for (const LinearAccum *a : list) {
+                if (a->tokens < threshold || a->tokens == 0) {
+                    continue;
+                }
+                const torch::Tensor density = a->fisher / static_cast<double>(a->tokens);
+                traces.push_back(density.sum().item<double>());
+                sum = sum.defined() ? sum + density : density;
+            }
+            if (traces.empty()) {
+                continue;
+            }
+            std::nth_element(traces.begin(), traces.begin() + traces.size() / 2, traces.end());
+            const double median = traces[traces.size() / 2];
+            const torch::Tensor mean = sum / static_cast<double>(traces.size());
+            const double meanTrace = mean.sum().item<double>();
+            priors[role] = meanTrace > 0.0 ? mean * (median / meanTrace * uniformShare)
+                                           : mean * uniformShare;
+            break;
+        }
+    }
+    return priors;
+}
+
+/** Measures every Linear of one layer; experts below the token threshold get the prior. */
+Status measureLayer(core::quant::QuantBackend &backend,
+                    const ProbeSettings &settings,
+                    const ModelWeights &w,
+                    std::int64_t l,
+                    math::LayerWeights &layer,
+                    LayerAccum &acc,
+                    std::uint64_t calibrationTokens,
+                    std::vector<LinearSensitivity> &out)
+{
+    const double n = static_cast<double>(std::max<std::uint64_t>(1, calibrationTokens));
+    std::set<std::string> experts;
+    // Experts never routed a token are absent from the trace: add them with their weights.
+    if (layer.moe) {
+        for (math::ExpertWeights &e : layer.moe->experts) {
+            for (const auto &[module, weight] :
+                 {std::pair{e.gateModule, e.gate}, std::pair{e.upModule, e.up},
+                  std::pair{e.downModule, e.down}}) {
+                LinearAccum &a = acc[module];
+                if (!a.weight.defined()) {
+                    a.weight = weight;
+                    a.order = acc.size() + (1U << 30U);
+                    a.fisher = torch::zeros({weight.size(0), weight.size(1)}, torch::kFloat64);
+                }
+                experts.insert(module);
+            }
+        }
+    }
+    std::map<std::string, torch::Tensor> priors;
+    if (layer.moe) {
+        const auto &moe = *w.config().moe;
+        priors = expertPriors(acc, experts, settings.minExpertTokens,
+                              static_cast<double>(moe.expertsPerToken) /
+                                      static_cast<double>(moe.numExperts));
+    }
+    std::vector<std::pair<std::uint64_t, std::string>> order;
+    for (const auto &[module, a] : acc) {
+        order.emplace_back(a.order, module);
+    }
+    std::sort(order.begin(), order.end());
+    for (const auto &[rank, module] : order) {
+        const LinearAccum &a = acc.at(module);
+        const bool isExpert = experts.count(module) != 0;
+        const bool rare = isExpert && a.tokens < settings.minExpertTokens;
+        torch::Tensor fisher = a.fisher / n;
+        if (rare) {
+            const auto p = priors.find(expertRole(module));
+            fisher = p != priors.end() ? p->second : torch::zeros_like(a.fisher);
+        }
+        const double share = static_cast<double>(a.tokens) / n;
+        auto s = measureLinear(backend, settings, w.layerPrefix(l) + module, a, fisher,
+                               isExpert ? share : 1.0, rare);
+        if (!s) {
+            return std::move(s).error();
+        }
+        out.push_back(std::move(*s));
+    }
+    return {};
+}
+
+/** The state key: what must match for a resumed run to be the same run. */
+Result<std::string> stateKey(const ModelWeights &w,
+                             const std::string &fingerprint,
+                             const core::data::CalibrationSet &calibration,
+                             const ProbeSettings &settings)
+{
+    std::string text = fingerprint + "\n" + calibration.toJson() + "\n";
+    for (const core::quant::FormatId id : settings.formats) {
+        text += std::string(core::quant::formatInfo(id).name) + ",";
+    }
+    text += fmt::format("\n{} {} {} {}", settings.outputTokens, settings.minExpertTokens,
+                        w.config().numLayers, torchVersion());
+    return core::sha256Hex(text);
+}
+
+Status checkWindows(const core::data::CalibrationSet &calibration)
+{
+    if (calibration.calibration.empty()) {
+        return core::makeError(core::ErrorCode::InvalidArgument, "no calibration windows");
+    }
+    const std::size_t T = calibration.calibration.front().ids.size();
+    for (const core::data::TokenWindow &w : calibration.calibration) {
+        if (w.ids.size() != T || T < 2) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "calibration windows must all have the same length ≥ 2");
+        }
+    }
+    return {};
+}
+
+/** Where boundary spill files go, or "" when the boundaries fit the memory budget. */
+Result<std::string> spillDirFor(const ModelWeights &w,
+                                const core::data::CalibrationSet &calibration,
+                                const ProbeSettings &settings,
+                                const core::JobContext &ctx)
+{
+    const std::uint64_t limit =
+            settings.memoryLimitBytes > 0 ? settings.memoryLimitBytes : physicalMemory() / 2;
+    const std::uint64_t need = static_cast<std::uint64_t>(w.config().numLayers + 1) *
+                               calibration.calibration.size() *
+                               calibration.calibration.front().ids.size() *
+                               static_cast<std::uint64_t>(w.config().hiddenSize) * sizeof(float);
+    if (limit == 0 || need <= limit) {
+        return std::string();
+    }
+    std::string dir = settings.stateDir.empty()
+                              ? (std::filesystem::temp_directory_path() /
+                                 fmt::format("prismaquant-boundaries-{}", ::getpid()))
+                                        .string()
+                              : settings.stateDir;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return core::makeError(core::ErrorCode::Io,
+                               fmt::format("cannot create the boundary folder: {}", ec.message()))
+                .withPath(dir);
+    }
+    ctx.log(fmt::format("layer boundaries need {} (more than the {} memory limit): kept in {}",
+                        core::formatBytes(need), core::formatBytes(limit), dir));
+    return dir;
 }
 
 }  // namespace
@@ -278,38 +739,92 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
                                    const core::JobContext &ctx)
 {
     try {
+        PQ_TRY_STATUS(checkWindows(calibration));
         applyRuntimeOptions(settings.runtime);
         auto weights = ModelWeights::open(modelDir);
         if (!weights) {
             return std::move(weights).error();
         }
+        auto cp = core::Checkpoint::open(modelDir);
+        if (!cp) {
+            return std::move(cp).error();
+        }
+        auto fingerprint = cp->fingerprint();
+        if (!fingerprint) {
+            return std::move(fingerprint).error();
+        }
         SensitivityReport report;
         report.modelDir = modelDir;
-        report.settings = settings;
+        report.modelFingerprint = *fingerprint;
+        report.formats = settings.formats;
+        report.outputTokens = settings.outputTokens;
+        report.minExpertTokens = settings.minExpertTokens;
+        report.runtime = fmt::format("libtorch {}, cpu, float32", torchVersion());
         report.calibrationJson = calibration.toJson();
-        StreamedWalk walk(*weights, calibration, settings.outputTokens, ctx);
-        PQ_TRY_STATUS(walk.run([&](std::int64_t l, const ModelWeights &w,
-                                   LinearAccum(&acc)[math::LINEAR_SLOTS]) -> Status {
-            auto layer = w.layer(l);
-            if (!layer) {
-                return std::move(layer).error();
-            }
-            const torch::Tensor *mats[math::LINEAR_SLOTS] = {&layer->q,   &layer->k,    &layer->v,
-                                                             &layer->o,   &layer->gate, &layer->up,
-                                                             &layer->down};
-            for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
-                const std::string name =
-                        w.layerPrefix(l) + math::slotModule(static_cast<math::LinearSlot>(k));
-                auto s = measureLinear(backend, settings, name, *mats[k], acc[k]);
-                if (!s) {
-                    return std::move(s).error();
+
+        WalkOptions opt;
+        opt.subsampleTokens = settings.outputTokens;
+        opt.stateDir = settings.stateDir;
+        auto key = stateKey(*weights, *fingerprint, calibration, settings);
+        if (!key) {
+            return std::move(key).error();
+        }
+        opt.key = *key;
+        if (!settings.stateDir.empty()) {
+            std::error_code ec;
+            std::filesystem::create_directories(settings.stateDir, ec);
+            opt.resume = loadState(settings.stateDir, opt.key);
+            if (!opt.resume) {  // stale files of another run would be misleading: start clean
+                std::filesystem::remove_all(settings.stateDir, ec);
+                std::filesystem::create_directories(settings.stateDir, ec);
+                if (ec) {
+                    return core::makeError(core::ErrorCode::Io, ec.message())
+                            .withPath(settings.stateDir);
                 }
-                report.linears.push_back(std::move(*s));
             }
-            return {};
-        }));
-        std::sort(report.linears.begin(), report.linears.end(),
-                  [](const auto &a, const auto &b) { return a.name < b.name; });
+        }
+        const std::int64_t L = weights->config().numLayers;
+        std::map<std::int64_t, std::vector<LinearSensitivity>> byLayer;
+        if (opt.resume) {
+            for (std::int64_t l = opt.resume->nextLayer + 1; l < L; ++l) {
+                auto text = core::readSmallFile(layerFile(settings.stateDir, l), 1ULL << 32U);
+                auto linears = text ? core::data::linearsFromJson(*text)
+                                    : Result<std::vector<LinearSensitivity>>(text.error());
+                if (!linears) {
+                    return std::move(linears).error();
+                }
+                byLayer[l] = std::move(*linears);
+            }
+            ctx.log(fmt::format("resuming the probe at layer {} of {} (state in {})",
+                                opt.resume->nextLayer, L, settings.stateDir));
+        }
+        auto spill = spillDirFor(*weights, calibration, settings, ctx);
+        if (!spill) {
+            return std::move(spill).error();
+        }
+        opt.spillDir = *spill;
+        StreamedWalk walk(*weights, calibration, opt, ctx);
+        const Status walked =
+                walk.run([&](std::int64_t l, math::LayerWeights &layer, LayerAccum &acc) -> Status {
+                    std::vector<LinearSensitivity> &out = byLayer[l];
+                    PQ_TRY_STATUS(measureLayer(backend, settings, *weights, l, layer, acc,
+                                               walk.calibrationTokens(), out));
+                    if (!settings.stateDir.empty()) {
+                        PQ_TRY_STATUS(core::writeFileAtomically(layerFile(settings.stateDir, l),
+                                                                core::data::linearsToJson(out)));
+                    }
+                    return {};
+                });
+        if (!opt.spillDir.empty() && opt.spillDir != settings.stateDir) {
+            std::error_code ec;
+            std::filesystem::remove_all(opt.spillDir, ec);
+        }
+        PQ_TRY_STATUS(walked);
+        for (auto &[l, linears] : byLayer) {
+            for (LinearSensitivity &s : linears) {
+                report.linears.push_back(std::move(s));
+            }
+        }
         report.tokens = walk.lossTokens();
         report.meanLoss =
                 walk.lossSum() / static_cast<double>(std::max<std::uint64_t>(1, walk.lossTokens()));
@@ -323,19 +838,21 @@ Result<std::map<std::string, std::vector<double>>>
 streamedFisher(const std::string &modelDir, const core::data::CalibrationSet &calibration)
 {
     try {
+        PQ_TRY_STATUS(checkWindows(calibration));
         auto weights = ModelWeights::open(modelDir);
         if (!weights) {
             return std::move(weights).error();
         }
         std::map<std::string, std::vector<double>> out;
         const core::JobContext ctx;
-        StreamedWalk walk(*weights, calibration, 1, ctx);
-        PQ_TRY_STATUS(walk.run([&](std::int64_t l, const ModelWeights &w,
-                                   LinearAccum(&acc)[math::LINEAR_SLOTS]) -> Status {
-            for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
+        WalkOptions opt;
+        StreamedWalk walk(*weights, calibration, opt, ctx);
+        PQ_TRY_STATUS(walk.run([&](std::int64_t l, math::LayerWeights &,
+                                   LayerAccum &acc) -> Status {
+            for (const auto &[module, a] : acc) {
                 const torch::Tensor f =
-                        (acc[k].fisher / static_cast<double>(acc[k].tokens)).contiguous();
-                out[w.layerPrefix(l) + math::slotModule(static_cast<math::LinearSlot>(k))] =
+                        (a.fisher / static_cast<double>(walk.calibrationTokens())).contiguous();
+                out[weights->layerPrefix(l) + module] =
                         std::vector<double>(f.data_ptr<double>(), f.data_ptr<double>() + f.numel());
             }
             return {};

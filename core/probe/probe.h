@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/data/calibration.h"
+#include "core/data/sensitivity_report.h"
 #include "core/probe/causal_lm.h"
 #include "core/quant/quant_backend.h"
 #include "core/util/job_context.h"
@@ -18,33 +19,24 @@ struct ProbeSettings
 {
     std::vector<core::quant::FormatId> formats;  ///< candidate formats (BF16 is implicit, cost 0)
     std::uint64_t outputTokens = 256;  ///< tokens per Linear for the output-space cost C_y
+    /** Experts routed fewer tokens than this get the layer's prior Fisher and are flagged. */
+    std::uint64_t minExpertTokens = 16;
+    /**
+     * Where the resumable state lives (RUN_DIR/probe-state): after each layer of the backward
+     * walk its results and the gradient entering the next layer are written there, so a rerun
+     * with the same model, calibration and settings continues at the next layer. Empty = none.
+     */
+    std::string stateDir;
+    /**
+     * Memory the layer-boundary hidden states may take; beyond it they are spilled to files in
+     * `stateDir` (or the system's temporary directory). 0 = half of the physical memory.
+     */
+    std::uint64_t memoryLimitBytes = 0;
     RuntimeOptions runtime;
 };
 
-/** Everything measured for one Linear (DESIGN.md §4). Costs are predicted Δloss (nats). */
-struct LinearSensitivity
-{
-    std::string name;                   ///< checkpoint module, e.g. model.layers.3.mlp.down_proj
-    std::uint64_t tokens = 0;           ///< tokens that reached it
-    double fisherTrace = 0.0;           ///< Σ F (F = mean over tokens of δ²·x²)
-    std::vector<double> channelFisher;  ///< Σ_in F per output channel
-    float inputAmax = 0.0F;             ///< max |x| over the calibration tokens
-    std::map<core::quant::FormatId, double> weightCost;  ///< C_w(f) = ½ Σ F (W − Q_f(W))²
-    std::map<core::quant::FormatId, double> outputCost;  ///< C_y(f) on the token subsample
-};
-
-/** The probe's result, written to RUN_DIR/sensitivity.json. */
-struct SensitivityReport
-{
-    std::string modelDir;
-    std::uint64_t tokens = 0;  ///< calibration tokens that carry a loss (N × (L − 1))
-    double meanLoss = 0.0;     ///< mean token cross-entropy of the unquantized model
-    std::vector<LinearSensitivity> linears;
-    std::string calibrationJson;  ///< CalibrationSet::toJson()
-    ProbeSettings settings;
-
-    std::string toJson() const;
-};
+using core::data::LinearSensitivity;
+using core::data::SensitivityReport;
 
 /**
  * Measures every Linear's sensitivity on the calibration windows with a streamed
@@ -53,8 +45,10 @@ struct SensitivityReport
  * gradients and passing ∂L/∂h down. The loss is the summed token cross-entropy. Per Linear: the
  * diagonal empirical Fisher from per-token squares, C_w for every format (production quantizers
  * through `backend`), C_y on a token subsample with the format's activation quantizer, the
- * per-channel Fisher sums and trace, and the input maximum. Progress is reported per layer;
- * cancellation is checked between layers.
+ * per-channel Fisher sums and trace, and the input maximum. MoE experts are measured on the
+ * tokens routed to them; rarely routed experts get the layer's prior (flagged). Progress is
+ * reported per layer; cancellation is checked between layers and windows; with
+ * `settings.stateDir` an interrupted run resumes at the next unfinished layer.
  */
 core::Result<SensitivityReport> runProbe(const std::string &modelDir,
                                          const core::data::CalibrationSet &calibration,

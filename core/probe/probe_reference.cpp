@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Fisher the slow, obvious way, for the exactness test of the streamed probe: a plain
 // full-model autograd pass per window (all layers at once, nothing streamed), then an explicit
-// loop over tokens adding (δ_t ⊙ δ_t)(x_t ⊙ x_t)ᵀ one outer product at a time.
+// loop over tokens adding (δ_t ⊙ δ_t)(x_t ⊙ x_t)ᵀ one outer product at a time. An expert sees
+// only the tokens routed to it; every Fisher is divided by the number of calibration tokens.
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -64,14 +65,14 @@ referenceFisher(const std::string &modelDir, const core::data::CalibrationSet &c
                 return std::move(traces).error();
             }
             for (std::size_t l = 0; l < traces->size(); ++l) {
-                for (int k = 0; k < math::LINEAR_SLOTS; ++k) {
-                    const std::string name = weights->layerPrefix(static_cast<std::int64_t>(l)) +
-                                             math::slotModule(static_cast<math::LinearSlot>(k));
-                    const torch::Tensor d = (*traces)[l].output[k].grad().to(torch::kFloat64);
-                    const torch::Tensor x = (*traces)[l].input[k].detach().to(torch::kFloat64);
+                for (const math::TracedLinear &t : (*traces)[l].linears) {
+                    const std::string name =
+                            weights->layerPrefix(static_cast<std::int64_t>(l)) + t.module;
+                    const torch::Tensor d = t.output.grad().to(torch::kFloat64);
+                    const torch::Tensor x = t.input.detach().to(torch::kFloat64);
                     torch::Tensor &f = sums[name];
-                    for (std::int64_t t = 0; t < ids.size(0); ++t) {  // one token at a time
-                        const torch::Tensor o = torch::outer(d[t].square(), x[t].square());
+                    for (std::int64_t r = 0; r < x.size(0); ++r) {  // one token at a time
+                        const torch::Tensor o = torch::outer(d[r].square(), x[r].square());
                         f = f.defined() ? f + o : o;
                     }
                 }

@@ -24,8 +24,12 @@ public:
 
     JobContext() = default;
 
-    explicit JobContext(ProgressFn progress)
+    /** Receives one-line messages a user should see (what the job decided, and why). */
+    using LogFn = std::function<void(std::string_view message)>;
+
+    explicit JobContext(ProgressFn progress, LogFn log = {})
         : m_progress(std::move(progress))
+        , m_log(std::move(log))
     {}
 
     void reportProgress(std::string_view stage, std::uint64_t done, std::uint64_t total) const
@@ -35,12 +39,20 @@ public:
         }
     }
 
+    void log(std::string_view message) const
+    {
+        if (m_log) {
+            m_log(message);
+        }
+    }
+
     bool isCancelled() const { return m_cancelled.load(std::memory_order_relaxed); }
 
     void requestCancel() { m_cancelled.store(true, std::memory_order_relaxed); }
 
 private:
     ProgressFn m_progress;
+    LogFn m_log;
     std::atomic<bool> m_cancelled{false};
 };
 

@@ -4,14 +4,18 @@
 // cost less, activation quantization adds output-space cost) and reach sensitivity.json.
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/data/calibration.h"
+#include "core/data/sensitivity_report.h"
 #include "core/model/llama2c_import.h"
+#include "core/model/synthetic_checkpoint.h"
 #include "core/probe/evaluate.h"
 #include "core/probe/probe.h"
 #include "core/quant/quant_backend.h"
@@ -61,11 +65,100 @@ private Q_SLOTS:
     void costsAreSaneAndWritten();
     void unsupportedFamilyIsRefused();
     void evaluationOrdersTheFormats();
+    void moeFisherEqualsPerTokenAutograd_data();
+    void moeFisherEqualsPerTokenAutograd();
+    void rareExpertsGetThePrior();
+    void interruptedProbeResumes();
+    void spilledBoundariesGiveTheSameResult();
 
 private:
     QTemporaryDir m_dir;
     std::string m_model;
 };
+
+namespace {
+
+/** A tiny MoE model of `modelType` with seeded random weights (writeSyntheticCheckpoint). */
+std::string synthMoe(const QTemporaryDir &dir, const std::string &modelType)
+{
+    nlohmann::json c = {{"model_type", modelType},  {"hidden_size", 64},
+                        {"intermediate_size", 96},  {"num_hidden_layers", 2},
+                        {"num_attention_heads", 4}, {"num_key_value_heads", 2},
+                        {"head_dim", 16},           {"vocab_size", 128},
+                        {"rms_norm_eps", 1e-6},     {"tie_word_embeddings", false},
+                        {"torch_dtype", "float32"}, {"num_experts_per_tok", 2}};
+    if (modelType == "qwen3_moe") {
+        c["num_experts"] = 8;
+        c["moe_intermediate_size"] = 32;
+        c["norm_topk_prob"] = true;
+        c["mlp_only_layers"] = nlohmann::json::array({1});  // layer 1 dense
+    } else {
+        c["num_local_experts"] = 4;
+    }
+    const std::string out = dir.filePath(QString::fromStdString(modelType)).toStdString();
+    const auto st = core::writeSyntheticCheckpoint(c.dump(), out, 7, {}, {});
+    if (!st) {
+        qFatal("%s", st.error().message().c_str());
+    }
+    return out;
+}
+
+/** Windows of seeded random ids (no text needed for a random model). */
+core::data::CalibrationSet randomWindows(std::size_t n, std::size_t len, std::int32_t vocab)
+{
+    core::data::CalibrationSet set;
+    set.settings.samples = n;
+    set.settings.seqLen = len;
+    std::uint64_t x = 12345;
+    for (std::size_t w = 0; w < n; ++w) {
+        core::data::TokenWindow win;
+        for (std::size_t t = 0; t < len; ++t) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            win.ids.push_back(
+                    static_cast<std::int32_t>((x >> 33U) % static_cast<std::uint64_t>(vocab)));
+        }
+        set.calibration.push_back(std::move(win));
+    }
+    return set;
+}
+
+void compareFisher(const std::map<std::string, std::vector<double>> &streamed,
+                   const std::map<std::string, std::vector<double>> &reference)
+{
+    for (const auto &[name, ref] : reference) {
+        QVERIFY2(streamed.count(name) != 0, name.c_str());
+        const std::vector<double> &got = streamed.at(name);
+        QCOMPARE(got.size(), ref.size());
+        double maxRef = 0.0;
+        double maxDiff = 0.0;
+        for (std::size_t i = 0; i < ref.size(); ++i) {
+            maxRef = std::max(maxRef, std::abs(ref[i]));
+            maxDiff = std::max(maxDiff, std::abs(got[i] - ref[i]));
+        }
+        QVERIFY2(maxRef > 0.0, name.c_str());
+        QVERIFY2(maxDiff <= 1e-5 * maxRef, qPrintable(QStringLiteral("%1: relative error %2")
+                                                              .arg(QString::fromStdString(name))
+                                                              .arg(maxDiff / maxRef)));
+    }
+}
+
+void compareReports(const probe::SensitivityReport &a, const probe::SensitivityReport &b)
+{
+    QCOMPARE(a.linears.size(), b.linears.size());
+    QVERIFY(std::abs(a.meanLoss - b.meanLoss) <= 1e-9 * a.meanLoss);
+    for (std::size_t i = 0; i < a.linears.size(); ++i) {
+        const auto &x = a.linears[i];
+        const auto &y = b.linears[i];
+        QCOMPARE(x.name, y.name);
+        QCOMPARE(x.tokens, y.tokens);
+        QVERIFY2(std::abs(x.fisherTrace - y.fisherTrace) <= 1e-6 * x.fisherTrace, x.name.c_str());
+        for (const auto &[id, v] : x.weightCost) {
+            QVERIFY2(std::abs(v - y.weightCost.at(id)) <= 1e-6 * v, x.name.c_str());
+        }
+    }
+}
+
+}  // namespace
 
 void TestProbe::initTestCase()
 {
@@ -155,12 +248,23 @@ void TestProbe::costsAreSaneAndWritten()
     const auto j = nlohmann::json::parse(report->toJson());
     QCOMPARE(j.at("schema").get<std::string>(), std::string("prismaquant.sensitivity/1"));
     QCOMPARE(j.at("linears").size(), std::size_t{35});
-    const auto &first = j.at("linears").at(0);  // sorted by name: layer 0's down_proj
+    QCOMPARE(j.at("linears").at(0).at("name").get<std::string>(),
+             std::string("model.layers.0.self_attn.q_proj"));  // layer order, then module order
+    const auto &first = j.at("linears").at(6);
     QCOMPARE(first.at("name").get<std::string>(), std::string("model.layers.0.mlp.down_proj"));
     QVERIFY(first.at("weight_cost").contains("FP8_DYNAMIC"));
     QVERIFY(!first.at("weight_cost").contains("NVFP4"));  // 172 inputs: no group of 16 fits
     QCOMPARE(first.at("channel_fisher").size(), std::size_t{64});
     QCOMPARE(j.at("calibration").at("samples").get<int>(), 4);
+    QCOMPARE(j.at("model_fingerprint").get<std::string>().size(), std::size_t{64});
+    // The JSON reads back into the same report (what the allocator and the Studio load).
+    const auto back = core::data::SensitivityReport::fromJson(report->toJson());
+    QVERIFY2(back.has_value(), back ? "" : back.error().message().c_str());
+    QCOMPARE(back->linears.size(), report->linears.size());
+    QCOMPARE(back->linears[6].weightCost, report->linears[6].weightCost);
+    QCOMPARE(back->linears[6].channelFisher, report->linears[6].channelFisher);
+    QCOMPARE(back->formats, settings.formats);
+    QVERIFY(!core::data::SensitivityReport::fromJson(R"({"schema":"other"})").has_value());
 }
 
 void TestProbe::unsupportedFamilyIsRefused()
@@ -212,6 +316,167 @@ void TestProbe::evaluationOrdersTheFormats()
              qPrintable(QStringLiteral("NVFP4A16 %1, NVFP4 %2").arg(r[2].meanKl).arg(r[3].meanKl)));
     qInfo("held-out KL: MXFP8 %.5f, NVFP4A16 %.5f, NVFP4 %.5f (source ppl %.2f)", r[1].meanKl,
           r[2].meanKl, r[3].meanKl, r[0].perplexity);
+}
+
+void TestProbe::moeFisherEqualsPerTokenAutograd_data()
+{
+    QTest::addColumn<QString>("family");
+    QTest::newRow("qwen3_moe") << QStringLiteral("qwen3_moe");
+    QTest::newRow("mixtral") << QStringLiteral("mixtral");
+}
+
+void TestProbe::moeFisherEqualsPerTokenAutograd()
+{
+    // Each expert's Fisher comes from the tokens routed to it: the streamed walk (experts on
+    // their routed rows) equals the plain per-token loop over a full-model autograd.
+    QFETCH(QString, family);
+    const std::string model = synthMoe(m_dir, family.toStdString());
+    const auto set = randomWindows(3, 24, 128);
+    const auto streamed = probe::streamedFisher(model, set);
+    const auto reference = probe::referenceFisher(model, set);
+    QVERIFY2(streamed.has_value(), streamed ? "" : streamed.error().message().c_str());
+    QVERIFY2(reference.has_value(), reference ? "" : reference.error().message().c_str());
+    // qwen3_moe: layer 0 has 8 experts × 3 + 4 attention, layer 1 is dense (7);
+    // mixtral: 2 × (4 experts × 3 + 4); experts never routed a token have no entry.
+    const std::size_t most = family == QStringLiteral("qwen3_moe") ? 35 : 32;
+    QVERIFY(reference->size() >= most - 6 && reference->size() <= most);
+    QCOMPARE(streamed->size(), reference->size());
+    compareFisher(*streamed, *reference);
+}
+
+void TestProbe::rareExpertsGetThePrior()
+{
+    const std::string model = synthMoe(m_dir, "qwen3_moe");
+    const auto set = randomWindows(2, 32, 128);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4A16, FormatId::MXFP8};
+    settings.outputTokens = 32;
+    settings.minExpertTokens = 1;
+    auto backend = kernels::cpu::makeCpuBackend();
+    // a threshold between the fewest and the most routed tokens: some experts fall below it
+    const auto counts = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY(counts.has_value());
+    std::vector<std::uint64_t> routed;
+    for (const probe::LinearSensitivity &l : counts->linears) {
+        if (l.name.find(".experts.") != std::string::npos) {
+            routed.push_back(l.tokens);
+        }
+    }
+    std::sort(routed.begin(), routed.end());
+    QVERIFY2(routed.front() < routed.back(), "routing is perfectly uniform");
+    settings.minExpertTokens = routed.back();
+    const auto report = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY2(report.has_value(), report ? "" : report.error().message().c_str());
+    QCOMPARE(report->linears.size(), std::size_t{4 + 8 * 3 + 7});  // every expert is listed
+    std::map<std::string, std::uint64_t> routedByRole;
+    int rare = 0;
+    int measured = 0;
+    for (const probe::LinearSensitivity &l : report->linears) {
+        if (l.name.find(".experts.") == std::string::npos) {
+            QCOMPARE(l.tokens, std::uint64_t{64});
+            QVERIFY(!l.prior);
+            continue;
+        }
+        routedByRole[l.name.substr(l.name.rfind('.') + 1)] += l.tokens;
+        QVERIFY2(l.weightCost.at(FormatId::NVFP4A16) > 0.0, l.name.c_str());
+        QVERIFY2(l.fisherTrace > 0.0, l.name.c_str());
+        if (l.tokens < settings.minExpertTokens) {
+            QVERIFY2(l.prior, l.name.c_str());
+            QVERIFY(l.outputCost.empty());  // no tokens of its own: the allocator uses C_w
+            ++rare;
+        } else {
+            QVERIFY2(!l.prior, l.name.c_str());
+            QVERIFY(l.outputCost.at(FormatId::NVFP4A16) > 0.0);
+            ++measured;
+        }
+    }
+    // every token is routed to exactly top-k = 2 experts
+    for (const auto &[role, routed] : routedByRole) {
+        QCOMPARE(routed, std::uint64_t{2 * 64});
+    }
+    QVERIFY2(rare > 0 && measured > 0,
+             qPrintable(QStringLiteral("%1 rare, %2 measured").arg(rare).arg(measured)));
+    const auto j = nlohmann::json::parse(report->toJson());
+    int flagged = 0;
+    for (const auto &l : j.at("linears")) {
+        flagged += l.value("prior", false) ? 1 : 0;
+    }
+    QCOMPARE(flagged, rare);
+}
+
+void TestProbe::interruptedProbeResumes()
+{
+    // Cancel after the first finished layer of the backward walk; the rerun picks up the state
+    // in the state folder, walks only the remaining layer and gives the uninterrupted result.
+    const std::string model = synthMoe(m_dir, "qwen3_moe");
+    const auto set = randomWindows(2, 24, 128);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4, FormatId::MXFP8};
+    settings.outputTokens = 16;
+    settings.minExpertTokens = 4;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto whole = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
+
+    settings.stateDir = m_dir.filePath(QStringLiteral("resume-state")).toStdString();
+    core::JobContext *self = nullptr;
+    core::JobContext cancelling([&self](std::string_view stage, std::uint64_t done, std::uint64_t) {
+        if (stage == "backward" && done == 1) {
+            self->requestCancel();
+        }
+    });
+    self = &cancelling;
+    const auto cut = probe::runProbe(model, set, settings, *backend, cancelling);
+    QVERIFY(!cut.has_value());
+    QCOMPARE(cut.error().code, core::ErrorCode::Cancelled);
+    QVERIFY(QFile::exists(QString::fromStdString(settings.stateDir + "/state.json")));
+    QVERIFY(QFile::exists(QString::fromStdString(settings.stateDir + "/layer-0001.json")));
+    QVERIFY(QFile::exists(QString::fromStdString(settings.stateDir + "/grad-0000.f32")));
+
+    std::vector<std::string> stages;
+    const core::JobContext watching(
+            [&stages](std::string_view stage, std::uint64_t done, std::uint64_t total) {
+                stages.push_back(fmt::format("{} {}/{}", stage, done, total));
+            });
+    const auto resumed = probe::runProbe(model, set, settings, *backend, watching);
+    QVERIFY2(resumed.has_value(), resumed ? "" : resumed.error().message().c_str());
+    // layer 0 is next: the forward needs only the embeddings, the backward walks layer 0 alone
+    QCOMPARE(stages, (std::vector<std::string>{"backward 2/2"}));
+    compareReports(*whole, *resumed);
+
+    // Different settings must not resume from that state.
+    settings.outputTokens = 8;
+    std::vector<std::string> fresh;
+    const core::JobContext again(
+            [&fresh](std::string_view stage, std::uint64_t done, std::uint64_t total) {
+                fresh.push_back(fmt::format("{} {}/{}", stage, done, total));
+            });
+    QVERIFY(probe::runProbe(model, set, settings, *backend, again).has_value());
+    QCOMPARE(fresh.front(), std::string("forward 1/2"));
+}
+
+void TestProbe::spilledBoundariesGiveTheSameResult()
+{
+    const auto set = calibration(3, 32);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4A16};
+    settings.outputTokens = 16;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto inRam = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY(inRam.has_value());
+    settings.memoryLimitBytes = 1;  // nothing fits: every boundary goes to a file
+    settings.stateDir = m_dir.filePath(QStringLiteral("spill-state")).toStdString();
+    std::vector<std::string> messages;
+    const core::JobContext ctx({}, [&](std::string_view m) { messages.emplace_back(m); });
+    const auto spilled = probe::runProbe(m_model, set, settings, *backend, ctx);
+    QVERIFY2(spilled.has_value(), spilled ? "" : spilled.error().message().c_str());
+    QVERIFY(!messages.empty() && messages.front().find("boundaries") != std::string::npos);
+    compareReports(*inRam, *spilled);
+    // the boundary files are gone once used; only the resume state remains
+    for (const auto &e : std::filesystem::directory_iterator(settings.stateDir)) {
+        QVERIFY2(e.path().filename().string().rfind("boundary-", 0) != 0,
+                 e.path().string().c_str());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestProbe)

@@ -18,8 +18,9 @@ const ProfileSpec &mixtral()
         e.up = "w3";
         e.down = "w2";
         e.router = "block_sparse_moe.gate";
+        e.alwaysNormalizeTopK = true;  // MixtralSparseMoeBlock renormalises unconditionally
         p.experts = e;
-        p.hasForward = false;  // MoE routing is not in the runtime yet
+        p.hasForward = true;  // routed experts; proven by test_hf_parity
         return p;
     }();
     return spec;

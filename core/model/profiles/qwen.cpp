@@ -11,8 +11,7 @@ const ProfileSpec &qwen2()
         ProfileSpec p = llama();
         p.name = "qwen2";
         p.modelTypes = {"qwen2"};
-        p.hasForward =
-                false;  // the runtime has the q/k/v biases; on once transformers parity passes
+        p.hasForward = true;  // q/k/v biases; proven by test_hf_parity
         return p;
     }();
     return spec;
@@ -25,7 +24,7 @@ const ProfileSpec &qwen3()
         p.name = "qwen3";
         p.modelTypes = {"qwen3"};
         p.headNorms = {"self_attn.q_norm", "self_attn.k_norm"};
-        p.hasForward = false;  // the runtime has the q/k norms; on once transformers parity passes
+        p.hasForward = true;  // q/k norms; proven by test_hf_parity
         return p;
     }();
     return spec;
@@ -38,7 +37,7 @@ const ProfileSpec &qwen3Moe()
         p.name = "qwen3_moe";
         p.modelTypes = {"qwen3_moe"};
         p.experts = ExpertLayout{};
-        p.hasForward = false;  // MoE routing is not in the runtime yet
+        p.hasForward = true;  // routed experts; proven by test_hf_parity
         return p;
     }();
     return spec;
