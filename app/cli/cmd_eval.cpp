@@ -12,6 +12,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress.h"
+#include "core/data/sensitivity_report.h"
 #include "core/model/inventory.h"
 #include "core/probe/evaluate.h"
 #include "core/text/tokenizer.h"
@@ -46,17 +47,17 @@ core::Result<std::map<std::string, float>> inputMaxima(const std::string &runDir
     if (runDir.empty()) {
         return out;
     }
-    auto text = core::readSmallFile(runDir + "/sensitivity.json", 1ULL << 30U);
+    const std::string path = runDir + "/sensitivity.json";
+    auto text = core::readSmallFile(path, 1ULL << 32U);
     if (!text) {
         return std::move(text).error();
     }
-    const auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.contains("linears")) {
-        return core::makeError(core::ErrorCode::InvalidFormat, "not a sensitivity.json")
-                .withPath(runDir + "/sensitivity.json");
+    auto report = core::data::SensitivityReport::fromJson(*text);
+    if (!report) {
+        return std::move(report).error().withPath(path);
     }
-    for (const auto &l : j.at("linears")) {
-        out[l.value("name", "")] = l.value("input_amax", 0.0F);
+    for (const core::data::LinearSensitivity &l : report->linears) {
+        out[l.name] = l.inputAmax;
     }
     return out;
 }

@@ -57,6 +57,8 @@ void TestCliProbe::probeWritesTheRunDirectory()
     QCOMPARE(j.at("calibration").at("samples").get<int>(), 3);
     QCOMPARE(j.at("calibration").at("bos").get<int>(), 1);
     QVERIFY(QFile::exists(run + QStringLiteral("/calibration.json")));
+    // the resumable state is removed once the run is complete
+    QVERIFY(!QFileInfo::exists(run + QStringLiteral("/probe-state")));
 }
 
 void TestCliProbe::evalComparesUniformFormats()
