@@ -101,6 +101,11 @@ int runProbe(const ProbeArgs &a)
     if (!formats) {
         return fail(formats.error());
     }
+    probe::RuntimeOptions runtime;
+    runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
+    if (auto ok = probe::checkRuntimeOptions(runtime); !ok) {
+        return fail(ok.error());  // before minutes of tokenizing
+    }
     auto set = calibrate(a, ctx);
     progress.finish();
     if (!set) {
@@ -123,7 +128,7 @@ int runProbe(const ProbeArgs &a)
         std::error_code ec;
         std::filesystem::remove_all(settings.stateDir, ec);
     }
-    settings.runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
+    settings.runtime = runtime;
     auto report = probe::runProbe(a.modelDir, *set, settings, backends().preferred(), ctx);
     progress.finish();
     g_ctx = nullptr;

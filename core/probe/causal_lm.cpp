@@ -95,6 +95,20 @@ Result<std::vector<std::int32_t>> TorchCausalLm::greedy(std::span<const std::int
 
 }  // namespace
 
+core::Status checkRuntimeOptions(const RuntimeOptions &options)
+{
+    if (options.device == Device::Cuda) {
+        // Never a silent CPU fallback: say what is missing.
+        return core::makeError(
+                core::ErrorCode::Unsupported,
+                torch::cuda::is_available()
+                        ? "--device cuda: the runtime computes on the CPU in this version (CUDA "
+                          "in bf16 is planned); run without --device"
+                        : "--device cuda: this libtorch has no CUDA or no GPU is visible");
+    }
+    return {};
+}
+
 void applyRuntimeOptions(const RuntimeOptions &options)
 {
     torch::set_num_threads(options.threads > 0
@@ -105,10 +119,7 @@ void applyRuntimeOptions(const RuntimeOptions &options)
 Result<std::unique_ptr<CausalLm>> CausalLm::open(const std::string &modelDir,
                                                  const RuntimeOptions &options)
 {
-    if (options.device == Device::Cuda && !torch::cuda::is_available()) {
-        return core::makeError(core::ErrorCode::Unsupported,
-                               "--device cuda: this libtorch has no CUDA or no GPU is visible");
-    }
+    PQ_TRY_STATUS(checkRuntimeOptions(options));
     applyRuntimeOptions(options);
     auto weights = ModelWeights::open(modelDir);
     if (!weights) {

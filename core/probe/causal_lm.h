@@ -49,6 +49,9 @@ public:
     virtual std::int64_t vocabSize() const = 0;
 };
 
+/** Refuses options this build cannot honour (a device without support), saying why. */
+core::Status checkRuntimeOptions(const RuntimeOptions &options);
+
 /** Applies thread settings to libtorch (the CPU runs float32 with one thread per core). */
 void applyRuntimeOptions(const RuntimeOptions &options);
 

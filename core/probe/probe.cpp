@@ -740,6 +740,7 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
 {
     try {
         PQ_TRY_STATUS(checkWindows(calibration));
+        PQ_TRY_STATUS(checkRuntimeOptions(settings.runtime));
         applyRuntimeOptions(settings.runtime);
         auto weights = ModelWeights::open(modelDir);
         if (!weights) {
