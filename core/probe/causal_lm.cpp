@@ -40,8 +40,8 @@ Result<torch::Tensor> TorchCausalLm::forward(const torch::Tensor &ids)
     if (!embed) {
         return std::move(embed).error();
     }
-    torch::Tensor x = embed->index_select(0, ids);
-    const auto [cos, sin] = math::ropeTables(c, ids.size(0));
+    torch::Tensor x = embed->index_select(0, m_w.compute().to(ids));
+    const auto [cos, sin] = m_w.ropeTables(ids.size(0));
     for (std::int64_t l = 0; l < c.numLayers; ++l) {
         auto w = m_w.layer(l);
         if (!w) {
@@ -67,7 +67,7 @@ Result<std::vector<float>> TorchCausalLm::logits(std::span<const std::int32_t> t
         if (!out) {
             return std::move(out).error();
         }
-        const torch::Tensor flat = out->contiguous();
+        const torch::Tensor flat = Compute::host(*out);
         return std::vector<float>(flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
     } catch (const std::exception &e) {
         return torchError(e);
@@ -97,14 +97,10 @@ Result<std::vector<std::int32_t>> TorchCausalLm::greedy(std::span<const std::int
 
 core::Status checkRuntimeOptions(const RuntimeOptions &options)
 {
-    if (options.device == Device::Cuda) {
-        // Never a silent CPU fallback: say what is missing.
-        return core::makeError(
-                core::ErrorCode::Unsupported,
-                torch::cuda::is_available()
-                        ? "--device cuda: the runtime computes on the CPU in this version (CUDA "
-                          "in bf16 is planned); run without --device"
-                        : "--device cuda: this libtorch has no CUDA or no GPU is visible");
+    if (options.device == Device::Cuda && !torch::cuda::is_available()) {
+        return core::makeError(core::ErrorCode::Unsupported,
+                               "--device cuda: this libtorch has no CUDA or no GPU is visible "
+                               "(build against a CUDA libtorch with CMAKE_PREFIX_PATH)");
     }
     return {};
 }
@@ -121,7 +117,7 @@ Result<std::unique_ptr<CausalLm>> CausalLm::open(const std::string &modelDir,
 {
     PQ_TRY_STATUS(checkRuntimeOptions(options));
     applyRuntimeOptions(options);
-    auto weights = ModelWeights::open(modelDir);
+    auto weights = ModelWeights::open(modelDir, options);
     if (!weights) {
         return std::move(weights).error();
     }

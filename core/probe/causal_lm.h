@@ -18,17 +18,26 @@ enum class Device : std::uint8_t
     Cuda,
 };
 
+/** The dtype activations and weights are computed in. */
+enum class ComputeDtype : std::uint8_t
+{
+    Auto,  ///< float32 on the CPU (bf16 is several times slower there), bf16 on CUDA
+    Float32,
+    BFloat16,  ///< on the CPU: for tests of the bf16 path
+};
+
 struct RuntimeOptions
 {
     Device device = Device::Cpu;
+    ComputeDtype dtype = ComputeDtype::Auto;
     int threads = 0;  ///< intra-op threads on the CPU; 0 = one per core
 };
 
 /**
  * A decoder-only language model from a Hugging Face directory, run with libtorch (float32 on
- * the CPU). Weights are read from the memory-mapped safetensors one decoder layer at a time.
- * Families: llama, mistral, qwen2 (q/k/v bias), qwen3 (q/k norms); RoPE default, linear and
- * llama3 scaling; GQA; tied embeddings. Not thread-safe: one call at a time.
+ * the CPU, bf16 on CUDA; RuntimeOptions). Weights are read from the memory-mapped safetensors one
+ * decoder layer at a time. Families: llama, mistral, qwen2 (q/k/v bias), qwen3 (q/k norms); RoPE
+ * default, linear and llama3 scaling; GQA; tied embeddings. Not thread-safe: one call at a time.
  * libtorch stays inside this target's .cpp files; this header shows only core types.
  */
 class CausalLm
@@ -49,10 +58,10 @@ public:
     virtual std::int64_t vocabSize() const = 0;
 };
 
-/** Refuses options this build cannot honour (a device without support), saying why. */
+/** Refuses options this build cannot honour (CUDA without a CUDA libtorch or GPU), saying why. */
 core::Status checkRuntimeOptions(const RuntimeOptions &options);
 
-/** Applies thread settings to libtorch (the CPU runs float32 with one thread per core). */
+/** Applies thread settings to libtorch (one thread per core by default). */
 void applyRuntimeOptions(const RuntimeOptions &options);
 
 /** libtorch's version string ("1.13.0"), for reports. */

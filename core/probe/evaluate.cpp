@@ -23,7 +23,7 @@ Result<torch::Tensor> fakeQuantized(core::quant::QuantBackend &backend,
                                     const torch::Tensor &w,
                                     const std::string &name)
 {
-    const torch::Tensor src = w.contiguous();
+    const torch::Tensor src = Compute::host(w);
     torch::Tensor out = torch::empty_like(src);
     core::quant::WeightView v;
     v.dtype = core::DType::F32;
@@ -33,7 +33,7 @@ Result<torch::Tensor> fakeQuantized(core::quant::QuantBackend &backend,
     v.name = name;
     PQ_TRY_STATUS(backend.fakeQuant(
             id, v, {}, {out.data_ptr<float>(), static_cast<std::size_t>(out.numel())}));
-    return out;
+    return out.to(w.device(), w.scalar_type());
 }
 
 /** Applies a variant to one layer: quantized weights and activation hooks. */
@@ -70,14 +70,14 @@ Status applyVariant(const ModelWeights &mw,
             return x;
         }
         const auto &[a, amax] = it->second;
-        torch::Tensor xq = x.contiguous().clone();
+        torch::Tensor xq = Compute::host(x).clone();
         const auto st = backend.quantizeActivations(
                 a, {xq.data_ptr<float>(), static_cast<std::size_t>(xq.numel())},
                 static_cast<std::uint64_t>(x.size(-1)), amax);
         if (!st) {
             throw std::runtime_error(st.error().message());  // caught at evaluate()'s boundary
         }
-        return xq;
+        return xq.to(x.device(), x.scalar_type());
     };
     return {};
 }
@@ -95,7 +95,7 @@ Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
     if (!embed || !norm || !head) {
         return core::makeError(core::ErrorCode::NotFound, "embedding, final norm or head missing");
     }
-    const auto [cos, sin] = math::ropeTables(c, ids.front().size(0));
+    const auto [cos, sin] = mw.ropeTables(ids.front().size(0));
     std::vector<torch::Tensor> h;
     for (const torch::Tensor &w : ids) {
         h.push_back(embed->index_select(0, w));
@@ -113,7 +113,9 @@ Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
         }
     }
     for (torch::Tensor &x : h) {
-        x = torch::log_softmax(torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t()), -1);
+        x = torch::log_softmax(
+                torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t()).to(torch::kFloat32),
+                -1);
     }
     return h;
 }
@@ -147,18 +149,21 @@ Result<std::vector<EvalResult>> evaluate(const std::string &modelDir,
                                          const core::data::CalibrationSet &calibration,
                                          const std::vector<EvalVariant> &variants,
                                          core::quant::QuantBackend &backend,
-                                         const core::JobContext &ctx)
+                                         const core::JobContext &ctx,
+                                         const RuntimeOptions &runtime)
 {
     try {
+        PQ_TRY_STATUS(checkRuntimeOptions(runtime));
+        applyRuntimeOptions(runtime);
         torch::NoGradGuard noGrad;
-        auto mw = ModelWeights::open(modelDir);
+        auto mw = ModelWeights::open(modelDir, runtime);
         if (!mw) {
             return std::move(mw).error();
         }
         std::vector<torch::Tensor> ids;
         for (const core::data::TokenWindow &w : calibration.heldOut) {
-            ids.push_back(torch::tensor(std::vector<std::int64_t>(w.ids.begin(), w.ids.end()),
-                                        torch::kInt64));
+            ids.push_back(mw->compute().to(torch::tensor(
+                    std::vector<std::int64_t>(w.ids.begin(), w.ids.end()), torch::kInt64)));
         }
         if (ids.empty()) {
             return core::makeError(core::ErrorCode::InvalidArgument, "no held-out windows");

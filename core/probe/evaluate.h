@@ -39,12 +39,14 @@ struct EvalResult
  * Evaluates every variant on the held-out windows of `calibration`: perplexity and the mean
  * per-token KL divergence from the source model's next-token distribution. The source's
  * log-probabilities are computed once and kept for the KL (memory: windows × L × vocab floats).
- * Progress per variant; cancellable between variants.
+ * Progress per variant; cancellable between variants. Runs where `runtime` says (float32 on the
+ * CPU by default); log-probabilities and the KL are computed in float32 in every case.
  */
 core::Result<std::vector<EvalResult>> evaluate(const std::string &modelDir,
                                                const core::data::CalibrationSet &calibration,
                                                const std::vector<EvalVariant> &variants,
                                                core::quant::QuantBackend &backend,
-                                               const core::JobContext &ctx);
+                                               const core::JobContext &ctx,
+                                               const RuntimeOptions &runtime = {});
 
 }  // namespace pq::probe

@@ -62,11 +62,13 @@ torch::Tensor denseMlp(const torch::Tensor &m, const LayerWeights &w, LayerTrace
 torch::Tensor moeMlp(const torch::Tensor &m, const LayerWeights &w, LayerTrace *trace)
 {
     const MoeWeights &moe = *w.moe;
-    const torch::Tensor probs = torch::softmax(torch::matmul(m, moe.router.t()), -1);
+    const torch::Tensor probs =
+            torch::softmax(torch::matmul(m, moe.router.t()), -1, torch::kFloat32);
     auto [topP, topIdx] = probs.topk(moe.topK, -1);
     if (moe.normalizeTopK) {
         topP = topP / topP.sum(-1, true);
     }
+    topP = topP.to(m.scalar_type());
     torch::Tensor out = torch::zeros_like(m);
     for (std::size_t e = 0; e < moe.experts.size(); ++e) {
         // (token, k) pairs that chose expert e; a token picks an expert at most once
@@ -93,8 +95,10 @@ torch::Tensor moeMlp(const torch::Tensor &m, const LayerWeights &w, LayerTrace *
 
 torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &w, double eps)
 {
-    const torch::Tensor var = x.pow(2).mean(-1, true);
-    return w * (x * torch::rsqrt(var + eps));
+    // in float32 whatever the compute dtype, then back (as transformers' LlamaRMSNorm)
+    const torch::Tensor x32 = x.to(torch::kFloat32);
+    const torch::Tensor var = x32.pow(2).mean(-1, true);
+    return w * (x32 * torch::rsqrt(var + eps)).to(x.scalar_type());
 }
 
 std::pair<torch::Tensor, torch::Tensor> ropeTables(const core::ModelConfig &c,
@@ -165,9 +169,12 @@ torch::Tensor decoderLayer(const torch::Tensor &x,
     const torch::Tensor vh = v.transpose(0, 1).repeat_interleave(nh / nkv, 0);
     torch::Tensor scores =
             torch::matmul(qh, kh.transpose(1, 2)) / std::sqrt(static_cast<double>(hd));
-    const torch::Tensor mask = torch::ones({T, T}, torch::kBool).triu(1);
+    const torch::Tensor mask =
+            torch::ones({T, T}, torch::TensorOptions().dtype(torch::kBool).device(x.device()))
+                    .triu(1);
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
-    const torch::Tensor attn = torch::matmul(torch::softmax(scores, -1), vh);
+    const torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
+    const torch::Tensor attn = torch::matmul(probs, vh);
     const torch::Tensor merged = attn.transpose(0, 1).reshape({T, nh * hd});
     const torch::Tensor afterAttn = x + linear(merged, w.o, std::nullopt, O_MODULE, w, trace);
     const torch::Tensor m = rmsNorm(afterAttn, w.postNorm, c.rmsNormEps);

@@ -12,12 +12,49 @@ core::Error torchError(const std::exception &e)
     return core::makeError(core::ErrorCode::Io, fmt::format("libtorch: {}", e.what()));
 }
 
-ModelWeights::ModelWeights(core::ModelInventory inventory, core::Checkpoint checkpoint)
+Compute Compute::of(const RuntimeOptions &options)
+{
+    Compute c;
+    c.device = options.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::kCPU;
+    switch (options.dtype) {
+    case ComputeDtype::Auto:
+        c.dtype = options.device == Device::Cuda ? torch::kBFloat16 : torch::kFloat32;
+        break;
+    case ComputeDtype::Float32:
+        c.dtype = torch::kFloat32;
+        break;
+    case ComputeDtype::BFloat16:
+        c.dtype = torch::kBFloat16;
+        break;
+    }
+    return c;
+}
+
+torch::Tensor Compute::to(const torch::Tensor &t) const
+{
+    return t.is_floating_point() ? t.to(device, dtype) : t.to(device);
+}
+
+torch::Tensor Compute::host(const torch::Tensor &t)
+{
+    return t.to(torch::kCPU, torch::kFloat32).contiguous();
+}
+
+ModelWeights::ModelWeights(core::ModelInventory inventory,
+                           core::Checkpoint checkpoint,
+                           Compute compute)
     : m_inv(std::move(inventory))
     , m_cp(std::move(checkpoint))
+    , m_compute(compute)
 {}
 
-Result<ModelWeights> ModelWeights::open(const std::string &modelDir)
+std::pair<torch::Tensor, torch::Tensor> ModelWeights::ropeTables(std::int64_t positions) const
+{
+    const auto [cos, sin] = math::ropeTables(m_inv.config, positions);
+    return {m_compute.to(cos), m_compute.to(sin)};
+}
+
+Result<ModelWeights> ModelWeights::open(const std::string &modelDir, const RuntimeOptions &options)
 {
     auto inv = core::inventoryModelDir(modelDir);
     if (!inv) {
@@ -36,7 +73,7 @@ Result<ModelWeights> ModelWeights::open(const std::string &modelDir)
     if (!cp) {
         return std::move(cp).error();
     }
-    return ModelWeights(std::move(*inv), std::move(*cp));
+    return ModelWeights(std::move(*inv), std::move(*cp), Compute::of(options));
 }
 
 std::string ModelWeights::layerPrefix(std::int64_t l) const
@@ -56,19 +93,27 @@ Result<torch::Tensor> ModelWeights::tensor(const std::string &name) const
     // The mapping is read-only and the forward never writes its inputs.
     void *data = const_cast<std::byte *>(
             v.data.data());  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    torch::ScalarType stored = torch::kFloat32;
     switch (v.info->dtype) {
     case core::DType::F32:
-        return torch::from_blob(data, shape, torch::kFloat32);
+        break;
     case core::DType::BF16:
-        return torch::from_blob(data, shape, torch::kBFloat16).to(torch::kFloat32);
+        stored = torch::kBFloat16;
+        break;
     case core::DType::F16:
-        return torch::from_blob(data, shape, torch::kFloat16).to(torch::kFloat32);
+        stored = torch::kFloat16;
+        break;
     default:
         return core::makeError(core::ErrorCode::Unsupported,
                                fmt::format("weights stored as {} cannot be run",
                                            core::dtypeName(v.info->dtype)))
                 .withTensor(name);
     }
+    const torch::Tensor mapped = torch::from_blob(data, shape, stored);
+    // a float32 CPU runtime reads float32 weights in place; anything else gets a converted copy
+    return mapped.scalar_type() == m_compute.dtype && m_compute.device.is_cpu()
+                   ? mapped
+                   : mapped.to(m_compute.device, m_compute.dtype);
 }
 
 Result<torch::Tensor> ModelWeights::linearWeight(const core::LinearInfo &linear,

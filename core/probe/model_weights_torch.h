@@ -2,7 +2,8 @@
 #pragma once
 
 // Weights of a Llama-family checkpoint as torch tensors, read from the memory map on demand
-// (float32 tensors are zero-copy views; BF16/F16 are converted). Private to core/probe.
+// (float32 tensors on a float32 CPU runtime are zero-copy views; everything else is converted
+// to the compute device and dtype). Private to core/probe.
 
 #include <map>
 #include <string>
@@ -11,23 +12,45 @@
 
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
+#include "core/probe/causal_lm.h"
 #include "core/probe/llama_math_torch.h"
 
 namespace pq::probe {
 
+/** Where and in which dtype the runtime computes (from RuntimeOptions). */
+struct Compute
+{
+    torch::Device device{torch::kCPU};
+    torch::ScalarType dtype = torch::kFloat32;
+
+    static Compute of(const RuntimeOptions &options);
+
+    /** `t` on the compute device in the compute dtype (integer tensors keep their dtype). */
+    torch::Tensor to(const torch::Tensor &t) const;
+
+    /** `t` as a contiguous float32 CPU tensor (for the quantizers and files). */
+    static torch::Tensor host(const torch::Tensor &t);
+};
+
 class ModelWeights
 {
 public:
-    ModelWeights(core::ModelInventory inventory, core::Checkpoint checkpoint);
+    ModelWeights(core::ModelInventory inventory, core::Checkpoint checkpoint, Compute compute);
 
     /** Opens the inventory and checkpoint of `modelDir`; refuses families without a forward. */
-    static core::Result<ModelWeights> open(const std::string &modelDir);
+    static core::Result<ModelWeights> open(const std::string &modelDir,
+                                           const RuntimeOptions &options = {});
+
+    const Compute &compute() const { return m_compute; }
+
+    /** RoPE tables for `positions` tokens on the compute device and dtype. */
+    std::pair<torch::Tensor, torch::Tensor> ropeTables(std::int64_t positions) const;
 
     const core::ModelConfig &config() const { return m_inv.config; }
 
     const core::ModelInventory &inventory() const { return m_inv; }
 
-    /** The tensor `name` as float32, or an error naming it. */
+    /** The tensor `name` on the compute device and dtype, or an error naming it. */
     core::Result<torch::Tensor> tensor(const std::string &name) const;
 
     /** Decoder layer `l` (with its MoE block when the layer has one). */
@@ -49,6 +72,7 @@ private:
 
     core::ModelInventory m_inv;
     core::Checkpoint m_cp;
+    Compute m_compute;
 };
 
 /** Converts an exception at the libtorch boundary into a core::Error. */

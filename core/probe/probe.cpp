@@ -64,14 +64,14 @@ Status writeTensors(const std::string &path, const std::vector<torch::Tensor> &t
         return std::move(f).error();
     }
     for (const torch::Tensor &t : ts) {
-        const torch::Tensor c = t.contiguous();
+        const torch::Tensor c = Compute::host(t);
         PQ_TRY_STATUS(f->write({static_cast<const std::byte *>(c.data_ptr()),
                                 static_cast<std::size_t>(c.numel()) * sizeof(float)}));
     }
     return f->commit();
 }
 
-/** Reads `count` float32 tensors of `shape` written by writeTensors; the size must match. */
+/** Reads `count` float32 CPU tensors of `shape` written by writeTensors; the size must match. */
 Result<std::vector<torch::Tensor>>
 readTensors(const std::string &path, std::size_t count, const std::vector<std::int64_t> &shape)
 {
@@ -103,10 +103,14 @@ readTensors(const std::string &path, std::size_t count, const std::vector<std::i
 class BoundaryStore
 {
 public:
-    BoundaryStore(std::string spillDir, std::size_t windows, std::vector<std::int64_t> shape)
+    BoundaryStore(std::string spillDir,
+                  std::size_t windows,
+                  std::vector<std::int64_t> shape,
+                  Compute compute)
         : m_dir(std::move(spillDir))
         , m_windows(windows)
         , m_shape(std::move(shape))
+        , m_compute(compute)
     {}
 
     bool spills() const { return !m_dir.empty(); }
@@ -114,6 +118,9 @@ public:
     Status put(std::size_t l, std::vector<torch::Tensor> hs)
     {
         if (!spills()) {
+            for (torch::Tensor &h : hs) {
+                h = h.to(torch::kCPU);  // host memory, not the GPU's
+            }
             m_ram[l] = std::move(hs);
             return {};
         }
@@ -122,10 +129,20 @@ public:
 
     Result<std::vector<torch::Tensor>> get(std::size_t l) const
     {
+        std::vector<torch::Tensor> hs;
         if (!spills()) {
-            return m_ram.at(l);
+            hs = m_ram.at(l);
+        } else {
+            auto read = readTensors(path(l), m_windows, m_shape);
+            if (!read) {
+                return std::move(read).error();
+            }
+            hs = std::move(*read);
         }
-        return readTensors(path(l), m_windows, m_shape);
+        for (torch::Tensor &h : hs) {
+            h = m_compute.to(h);
+        }
+        return hs;
     }
 
     void drop(std::size_t l)
@@ -143,6 +160,7 @@ private:
     std::string m_dir;
     std::size_t m_windows;
     std::vector<std::int64_t> m_shape;
+    Compute m_compute;
     std::map<std::size_t, std::vector<torch::Tensor>> m_ram;
 };
 
@@ -219,12 +237,12 @@ std::uint64_t physicalMemory()
 
 // ---- the walk --------------------------------------------------------------------------------
 
-std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set)
+std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set, const Compute &compute)
 {
     std::vector<torch::Tensor> ids;
     for (const core::data::TokenWindow &w : set.calibration) {
-        ids.push_back(torch::tensor(std::vector<std::int64_t>(w.ids.begin(), w.ids.end()),
-                                    torch::kInt64));
+        ids.push_back(compute.to(torch::tensor(
+                std::vector<std::int64_t>(w.ids.begin(), w.ids.end()), torch::kInt64)));
     }
     return ids;
 }
@@ -248,12 +266,13 @@ public:
                  WalkOptions options,
                  const core::JobContext &ctx)
         : m_w(w)
-        , m_ids(windowIds(set))
+        , m_ids(windowIds(set, w.compute()))
         , m_opt(std::move(options))
         , m_ctx(ctx)
         , m_bound(m_opt.spillDir,
                   m_ids.size(),
-                  {m_ids.empty() ? 0 : m_ids.front().size(0), w.config().hiddenSize})
+                  {m_ids.empty() ? 0 : m_ids.front().size(0), w.config().hiddenSize},
+                  w.compute())
     {
         const std::uint64_t total = set.calibration.size() * set.settings.seqLen;
         const std::uint64_t want = std::max<std::uint64_t>(1, m_opt.subsampleTokens);
@@ -348,7 +367,7 @@ Status StreamedWalk::lossGradients()
     for (std::size_t s = 0; s < m_ids.size(); ++s) {
         torch::Tensor x = (*h)[s].detach().requires_grad_(true);
         const torch::Tensor logits =
-                torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t());
+                torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t()).to(torch::kFloat32);
         const std::int64_t T = logits.size(0);
         const torch::Tensor loss = torch::nn::functional::cross_entropy(
                 logits.narrow(0, 0, T - 1), m_ids[s].narrow(0, 1, T - 1),
@@ -367,13 +386,17 @@ void StreamedWalk::accumulate(LinearAccum &acc,
                               const torch::Tensor &d,
                               std::uint64_t stride)
 {
-    const torch::Tensor f = torch::matmul(d.square().t(), x.square()).to(torch::kFloat64);
+    // float32 whatever the compute dtype: squares of bf16 values lose too much
+    const torch::Tensor x32 = x.to(torch::kFloat32);
+    const torch::Tensor d32 = d.to(torch::kFloat32);
+    const torch::Tensor f = torch::matmul(d32.square().t(), x32.square()).to(torch::kFloat64);
     acc.fisher = acc.fisher.defined() ? acc.fisher + f : f;
     acc.tokens += static_cast<std::uint64_t>(x.size(0));
-    acc.amax = std::max(acc.amax, x.abs().max().item<float>());
-    const torch::Tensor rows = torch::arange(0, x.size(0), static_cast<std::int64_t>(stride));
-    acc.subX.push_back(x.index_select(0, rows));
-    acc.subD.push_back(d.index_select(0, rows));
+    acc.amax = std::max(acc.amax, x32.abs().max().item<float>());
+    const torch::Tensor rows = torch::arange(0, x.size(0), static_cast<std::int64_t>(stride),
+                                             torch::TensorOptions().device(x.device()));
+    acc.subX.push_back(Compute::host(x32.index_select(0, rows)));
+    acc.subD.push_back(Compute::host(d32.index_select(0, rows)));
 }
 
 Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
@@ -435,7 +458,7 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
 {
     const core::ModelConfig &c = m_w.config();
     const std::int64_t L = c.numLayers;
-    std::tie(m_cos, m_sin) = math::ropeTables(c, m_ids.front().size(0));
+    std::tie(m_cos, m_sin) = m_w.ropeTables(m_ids.front().size(0));
     m_state.key = m_opt.key;
     std::int64_t start = L - 1;
     if (m_opt.resume) {
@@ -451,6 +474,9 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
                 return std::move(g).error();
             }
             m_grad = std::move(*g);
+            for (torch::Tensor &t : m_grad) {
+                t = m_w.compute().to(t);
+            }
         }
     } else {
         PQ_TRY_STATUS(forward(L));
@@ -493,7 +519,7 @@ Result<double> outputCost(core::quant::QuantBackend &backend,
                           const LinearAccum &acc,
                           double share)
 {
-    const torch::Tensor &w = acc.weight;
+    const torch::Tensor w = Compute::host(acc.weight);
     const torch::Tensor x = torch::cat(acc.subX).contiguous();
     const torch::Tensor d2 = torch::cat(acc.subD).square();
     const torch::Tensor y = torch::matmul(x, w.t());
@@ -526,11 +552,11 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
     out.inputAmax = acc.amax;
     out.prior = prior;
     out.fisherTrace = fisher.sum().item<double>();
-    const torch::Tensor channels = fisher.sum(1).contiguous();
+    const torch::Tensor channels = fisher.sum(1).to(torch::kCPU, torch::kFloat64).contiguous();
     out.channelFisher.assign(channels.data_ptr<double>(),
                              channels.data_ptr<double>() + channels.numel());
-    const torch::Tensor f = fisher.to(torch::kFloat32).contiguous();
-    const torch::Tensor w = acc.weight.contiguous();
+    const torch::Tensor f = Compute::host(fisher);
+    const torch::Tensor w = Compute::host(acc.weight);
     std::vector<core::quant::FormatId> usable;
     for (const core::quant::FormatId id : settings.formats) {
         if (core::quant::checkShape(id, static_cast<std::uint64_t>(w.size(0)),
@@ -630,7 +656,8 @@ Status measureLayer(core::quant::QuantBackend &backend,
                 if (!a.weight.defined()) {
                     a.weight = weight;
                     a.order = acc.size() + (1U << 30U);
-                    a.fisher = torch::zeros({weight.size(0), weight.size(1)}, torch::kFloat64);
+                    a.fisher = torch::zeros({weight.size(0), weight.size(1)},
+                                            weight.options().dtype(torch::kFloat64));
                 }
                 experts.insert(module);
             }
@@ -678,8 +705,9 @@ Result<std::string> stateKey(const ModelWeights &w,
     for (const core::quant::FormatId id : settings.formats) {
         text += std::string(core::quant::formatInfo(id).name) + ",";
     }
-    text += fmt::format("\n{} {} {} {}", settings.outputTokens, settings.minExpertTokens,
-                        w.config().numLayers, torchVersion());
+    text += fmt::format("\n{} {} {} {} {} {}", settings.outputTokens, settings.minExpertTokens,
+                        w.config().numLayers, torchVersion(), w.compute().device.str(),
+                        c10::toString(w.compute().dtype));
     return core::sha256Hex(text);
 }
 
@@ -742,7 +770,7 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
         PQ_TRY_STATUS(checkWindows(calibration));
         PQ_TRY_STATUS(checkRuntimeOptions(settings.runtime));
         applyRuntimeOptions(settings.runtime);
-        auto weights = ModelWeights::open(modelDir);
+        auto weights = ModelWeights::open(modelDir, settings.runtime);
         if (!weights) {
             return std::move(weights).error();
         }
@@ -760,7 +788,9 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
         report.formats = settings.formats;
         report.outputTokens = settings.outputTokens;
         report.minExpertTokens = settings.minExpertTokens;
-        report.runtime = fmt::format("libtorch {}, cpu, float32", torchVersion());
+        report.runtime =
+                fmt::format("libtorch {}, {}, {}", torchVersion(), weights->compute().device.str(),
+                            c10::toString(weights->compute().dtype));
         report.calibrationJson = calibration.toJson();
 
         WalkOptions opt;

@@ -25,7 +25,7 @@ Result<std::vector<math::LayerTrace>> tracedWindow(const ModelWeights &w, const 
     if (!embed || !norm || !head) {
         return core::makeError(core::ErrorCode::NotFound, "embedding, norm or head missing");
     }
-    const auto [cos, sin] = math::ropeTables(c, ids.size(0));
+    const auto [cos, sin] = w.ropeTables(ids.size(0));
     torch::Tensor x = embed->index_select(0, ids).clone().requires_grad_(true);
     std::vector<math::LayerTrace> traces(static_cast<std::size_t>(c.numLayers));
     for (std::int64_t l = 0; l < c.numLayers; ++l) {

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void rareExpertsGetThePrior();
     void interruptedProbeResumes();
     void spilledBoundariesGiveTheSameResult();
+    void bf16RuntimeAgreesWithFloat32();
 
 private:
     QTemporaryDir m_dir;
@@ -477,6 +478,50 @@ void TestProbe::spilledBoundariesGiveTheSameResult()
         QVERIFY2(e.path().filename().string().rfind("boundary-", 0) != 0,
                  e.path().string().c_str());
     }
+}
+
+void TestProbe::bf16RuntimeAgreesWithFloat32()
+{
+    // The dtype path CUDA takes (bf16 weights and activations; RMSNorm, softmax, loss, Fisher
+    // and costs in float32), exercised on the CPU: close to the float32 run, not equal.
+    const auto set = calibration(3, 32);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4A16, FormatId::MXFP8};
+    settings.outputTokens = 32;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto f32 = probe::runProbe(m_model, set, settings, *backend, {});
+    settings.runtime.dtype = probe::ComputeDtype::BFloat16;
+    const auto bf16 = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY(f32.has_value());
+    QVERIFY2(bf16.has_value(), bf16 ? "" : bf16.error().message().c_str());
+    QVERIFY(bf16->runtime.find("BFloat16") != std::string::npos);
+    QVERIFY(std::abs(bf16->meanLoss - f32->meanLoss) < 0.02 * f32->meanLoss);
+    QCOMPARE(bf16->linears.size(), f32->linears.size());
+    bool anyDifferent = false;
+    for (std::size_t i = 0; i < f32->linears.size(); ++i) {
+        const auto &a = f32->linears[i];
+        const auto &b = bf16->linears[i];
+        QVERIFY2(std::abs(a.fisherTrace - b.fisherTrace) < 0.1 * a.fisherTrace,
+                 qPrintable(QStringLiteral("%1: %2 vs %3")
+                                    .arg(QString::fromStdString(a.name))
+                                    .arg(a.fisherTrace)
+                                    .arg(b.fisherTrace)));
+        anyDifferent = anyDifferent || a.fisherTrace != b.fisherTrace;
+    }
+    QVERIFY2(anyDifferent, "the bf16 run computed in float32");
+    probe::RuntimeOptions rt;
+    rt.dtype = probe::ComputeDtype::BFloat16;
+    auto lm16 = probe::CausalLm::open(m_model, rt);
+    auto lm32 = probe::CausalLm::open(m_model);
+    QVERIFY(lm16.has_value() && lm32.has_value());
+    const auto a = (*lm32)->logits(set.calibration[0].ids);
+    const auto b = (*lm16)->logits(set.calibration[0].ids);
+    QVERIFY(a.has_value() && b.has_value());
+    double maxDiff = 0.0;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        maxDiff = std::max(maxDiff, static_cast<double>(std::abs((*a)[i] - (*b)[i])));
+    }
+    QVERIFY2(maxDiff > 0.0 && maxDiff < 0.5, qPrintable(QString::number(maxDiff)));
 }
 
 QTEST_APPLESS_MAIN(TestProbe)
