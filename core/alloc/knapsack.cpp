@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+#include "core/alloc/knapsack.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace pq::core::alloc {
+namespace {
+
+/** Slack for comparisons of summed floating-point costs. */
+double tolerance(double scale)
+{
+    return 1e-12 * std::max(1.0, std::abs(scale));
+}
+
+/**
+ * The item's own lower convex hull: option indices by increasing bytes and strictly decreasing
+ * cost, every interior point strictly below the chord of its neighbours.
+ */
+std::vector<std::size_t> itemHull(const Item &item)
+{
+    std::vector<std::size_t> order(item.options.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const Option &x = item.options[a];
+        const Option &y = item.options[b];
+        return x.bytes != y.bytes ? x.bytes < y.bytes : x.cost != y.cost ? x.cost < y.cost : a < b;
+    });
+    std::vector<std::size_t> hull;
+    double best = std::numeric_limits<double>::infinity();
+    for (const std::size_t i : order) {
+        const Option &p = item.options[i];
+        if (!(p.cost < best)) {
+            continue;  // dominated: no cheaper than an option with fewer (or equal) bytes
+        }
+        best = p.cost;
+        while (hull.size() >= 2) {
+            const Option &a = item.options[hull[hull.size() - 2]];
+            const Option &b = item.options[hull.back()];
+            // keep b only if the slope a→b is strictly steeper (more negative) than b→p
+            const long double lhs = static_cast<long double>(b.cost - a.cost) *
+                                    static_cast<long double>(p.bytes - b.bytes);
+            const long double rhs = static_cast<long double>(p.cost - b.cost) *
+                                    static_cast<long double>(b.bytes - a.bytes);
+            if (lhs < rhs) {
+                break;
+            }
+            hull.pop_back();
+        }
+        hull.push_back(i);
+    }
+    return hull;
+}
+
+/** One state of the dynamic programme's frontier. */
+struct State
+{
+    std::uint64_t bytes;
+    double cost;
+    std::uint32_t parent;  ///< index in the previous frontier
+    std::uint32_t option;  ///< option of this layer's item
+};
+
+}  // namespace
+
+Result<Knapsack> Knapsack::create(std::vector<Item> items)
+{
+    Knapsack k;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (items[i].options.empty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             fmt::format("allocation item {} has no allowed option", i));
+        }
+        for (const Option &o : items[i].options) {
+            if (!std::isfinite(o.cost) || o.cost < 0.0) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 fmt::format("allocation item {} has a cost that is not a finite "
+                                             "number ≥ 0",
+                                             i));
+            }
+        }
+    }
+    k.m_items = std::move(items);
+    HullVertex start;
+    start.lambda = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < k.m_items.size(); ++i) {
+        const Item &item = k.m_items[i];
+        const std::vector<std::size_t> hull = itemHull(item);
+        k.m_start.push_back(hull.front());
+        start.bytes += item.options[hull.front()].bytes;
+        start.cost += item.options[hull.front()].cost;
+        for (std::size_t h = 0; h + 1 < hull.size(); ++h) {
+            const Option &a = item.options[hull[h]];
+            const Option &b = item.options[hull[h + 1]];
+            k.m_steps.push_back(
+                    {(a.cost - b.cost) / static_cast<double>(b.bytes - a.bytes), i, hull[h + 1]});
+        }
+    }
+    // Within an item the slopes fall strictly, so a stable sort keeps each item's steps in order.
+    std::stable_sort(k.m_steps.begin(), k.m_steps.end(),
+                     [](const Step &a, const Step &b) { return a.lambda > b.lambda; });
+    k.m_minBytes = 0;
+    for (const Item &item : k.m_items) {
+        std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
+        for (const Option &o : item.options) {
+            least = std::min(least, o.bytes);
+        }
+        k.m_minBytes += least;
+    }
+    // Vertex costs are recomputed from the selection (not accumulated) to avoid drift.
+    std::vector<std::size_t> sel = k.m_start;
+    k.m_hull.push_back(start);
+    for (const Step &s : k.m_steps) {
+        const Option &from = k.m_items[s.item].options[sel[s.item]];
+        const Option &to = k.m_items[s.item].options[s.option];
+        HullVertex v = k.m_hull.back();
+        v.bytes = v.bytes - from.bytes + to.bytes;
+        v.cost = v.cost - from.cost + to.cost;
+        v.lambda = s.lambda;
+        sel[s.item] = s.option;
+        k.m_hull.push_back(v);
+    }
+    double exact = 0.0;
+    for (std::size_t i = 0; i < sel.size(); ++i) {
+        exact += k.m_items[i].options[sel[i]].cost;
+    }
+    k.m_hull.back().cost = exact;
+    return k;
+}
+
+Selection Knapsack::hullSelection(std::size_t k) const
+{
+    Selection s;
+    s.option = m_start;
+    for (std::size_t i = 0; i < k && i < m_steps.size(); ++i) {
+        s.option[m_steps[i].item] = m_steps[i].option;
+    }
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        s.bytes += m_items[i].options[s.option[i]].bytes;
+        s.cost += m_items[i].options[s.option[i]].cost;
+    }
+    return s;
+}
+
+Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) const
+{
+    if (budget < m_minBytes) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("the budget of {} bytes is below the smallest possible "
+                                     "allocation, {} bytes",
+                                     budget, m_minBytes));
+    }
+    // the last hull vertex at or below the budget: the incumbent
+    const auto above =
+            std::upper_bound(m_hull.begin(), m_hull.end(), budget,
+                             [](std::uint64_t b, const HullVertex &v) { return b < v.bytes; });
+    // hull[0] is every item at its smallest option, so budget ≥ minBytes puts it below
+    const std::size_t k = static_cast<std::size_t>(above - m_hull.begin()) - 1;
+    Solution out;
+    out.selection = hullSelection(k);
+    out.lowerBound = out.selection.cost;
+    if (k + 1 == m_hull.size()) {
+        return out;  // every item at its cheapest-cost option: optimal at any larger budget
+    }
+    // λ* = the slope of the hull edge that crosses the budget; both its ends minimise
+    // cost + λ*·bytes, which gives the Lagrangian bound L(λ*) = Σ_i min_j(c + λ*b) − λ*·budget.
+    const double lambda = m_steps[k].lambda;
+    const double ub = out.selection.cost;
+    std::vector<double> minReduced(m_items.size());
+    double lagrangian = 0.0;  // Σ_i min_j (c_ij + λ b_ij)
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        double m = std::numeric_limits<double>::infinity();
+        for (const Option &o : m_items[i].options) {
+            m = std::min(m, o.cost + lambda * static_cast<double>(o.bytes));
+        }
+        minReduced[i] = m;
+        lagrangian += m;
+    }
+    const double lb = lagrangian - lambda * static_cast<double>(budget);
+    out.lowerBound = std::min(lb, ub);
+    const double gap = ub - out.lowerBound;
+    const double eps = tolerance(ub);
+
+    // Options that could be part of a selection no worse than the incumbent.
+    std::vector<std::vector<std::uint32_t>> eligible(m_items.size());
+    std::uint64_t fixedBytes = 0;
+    double fixedCost = 0.0;
+    std::vector<std::size_t> core;
+    std::vector<std::size_t> fixedOption(m_items.size(), 0);
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        for (std::uint32_t j = 0; j < m_items[i].options.size(); ++j) {
+            const Option &o = m_items[i].options[j];
+            const double reduced = o.cost + lambda * static_cast<double>(o.bytes) - minReduced[i];
+            if (reduced <= gap + eps) {
+                eligible[i].push_back(j);
+            }
+        }
+        if (eligible[i].size() == 1) {
+            fixedOption[i] = eligible[i].front();
+            fixedBytes += m_items[i].options[fixedOption[i]].bytes;
+            fixedCost += m_items[i].options[fixedOption[i]].cost;
+        } else {
+            core.push_back(i);
+        }
+    }
+    out.coreItems = core.size();
+    if (fixedBytes > budget) {
+        return out;  // unreachable: the incumbent uses eligible options only
+    }
+    const std::uint64_t coreBudget = budget - fixedBytes;
+    // suffix sums over the core items still to place: Σ min reduced cost and Σ min bytes
+    std::vector<double> restReduced(core.size() + 1, 0.0);
+    std::vector<std::uint64_t> restBytes(core.size() + 1, 0);
+    for (std::size_t c = core.size(); c-- > 0;) {
+        std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
+        for (const std::uint32_t j : eligible[core[c]]) {
+            least = std::min(least, m_items[core[c]].options[j].bytes);
+        }
+        restReduced[c] = restReduced[c + 1] + minReduced[core[c]];
+        restBytes[c] = restBytes[c + 1] + least;
+    }
+    std::vector<std::vector<State>> layers;
+    layers.push_back({State{0, 0.0, 0, 0}});
+    std::size_t stored = 1;
+    for (std::size_t c = 0; c < core.size(); ++c) {
+        const Item &item = m_items[core[c]];
+        const std::vector<State> &prev = layers.back();
+        std::vector<State> next;
+        next.reserve(prev.size() * eligible[core[c]].size());
+        for (std::uint32_t p = 0; p < prev.size(); ++p) {
+            for (const std::uint32_t j : eligible[core[c]]) {
+                const Option &o = item.options[j];
+                const std::uint64_t bytes = prev[p].bytes + o.bytes;
+                if (bytes > coreBudget || restBytes[c + 1] > coreBudget - bytes) {
+                    continue;  // no completion fits
+                }
+                const double cost = prev[p].cost + o.cost;
+                const double bound = fixedCost + cost + restReduced[c + 1] -
+                                     lambda * static_cast<double>(coreBudget - bytes);
+                if (bound > ub + eps) {
+                    continue;  // cannot beat the incumbent
+                }
+                next.push_back({bytes, cost, p, j});
+            }
+        }
+        // Pareto frontier: by bytes, keeping only states cheaper than every smaller one
+        std::sort(next.begin(), next.end(), [](const State &a, const State &b) {
+            return a.bytes != b.bytes ? a.bytes < b.bytes : a.cost < b.cost;
+        });
+        std::vector<State> frontier;
+        double best = std::numeric_limits<double>::infinity();
+        for (const State &s : next) {
+            if (s.cost < best) {
+                frontier.push_back(s);
+                best = s.cost;
+            }
+        }
+        out.peakStates = std::max(out.peakStates, frontier.size());
+        stored += frontier.size();
+        if (frontier.size() > maxStates || stored > 8 * maxStates) {
+            out.exact = false;  // keep the incumbent; the report shows the gap
+            return out;
+        }
+        layers.push_back(std::move(frontier));
+    }
+    const std::vector<State> &last = layers.back();
+    if (last.empty()) {
+        return out;  // only the incumbent (or nothing better) fits
+    }
+    std::size_t bestIndex = 0;
+    for (std::size_t s = 1; s < last.size(); ++s) {
+        if (last[s].cost < last[bestIndex].cost) {
+            bestIndex = s;
+        }
+    }
+    if (!(last[bestIndex].cost + fixedCost < ub)) {
+        return out;  // the incumbent is optimal
+    }
+    Selection sel;
+    sel.option = fixedOption;
+    std::uint32_t at = static_cast<std::uint32_t>(bestIndex);
+    for (std::size_t c = core.size(); c-- > 0;) {
+        const State &s = layers[c + 1][at];
+        sel.option[core[c]] = s.option;
+        at = s.parent;
+    }
+    for (std::size_t i = 0; i < m_items.size(); ++i) {
+        sel.bytes += m_items[i].options[sel.option[i]].bytes;
+        sel.cost += m_items[i].options[sel.option[i]].cost;
+    }
+    out.selection = std::move(sel);
+    out.lowerBound = std::min(out.lowerBound, out.selection.cost);
+    return out;
+}
+
+}  // namespace pq::core::alloc
