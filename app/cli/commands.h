@@ -34,6 +34,7 @@ void registerInspect(CLI::App &app, CommandRegistry &registry);
 void registerSynth(CLI::App &app, CommandRegistry &registry);
 void registerFormats(CLI::App &app, CommandRegistry &registry);
 void registerTokenize(CLI::App &app, CommandRegistry &registry);
+void registerAllocate(CLI::App &app, CommandRegistry &registry);
 #ifdef PQ_HAVE_TORCH
 void registerProbe(CLI::App &app, CommandRegistry &registry);
 void registerEval(CLI::App &app, CommandRegistry &registry);

@@ -146,6 +146,39 @@ Selection Knapsack::hullSelection(std::size_t k) const
     return s;
 }
 
+void Knapsack::improveGreedily(Selection &sel, std::uint64_t budget) const
+{
+    // Spend the bytes the hull vertex leaves unused: repeatedly take the single option change
+    // that fits and lowers the cost the most. A better incumbent shrinks the gap, which lets the
+    // reduced-cost test fix more items before the dynamic programme.
+    while (true) {
+        double bestGain = 0.0;
+        std::size_t bestItem = 0;
+        std::size_t bestOption = 0;
+        const std::uint64_t room = budget - sel.bytes;
+        for (std::size_t i = 0; i < m_items.size(); ++i) {
+            const Option &cur = m_items[i].options[sel.option[i]];
+            for (std::size_t j = 0; j < m_items[i].options.size(); ++j) {
+                const Option &o = m_items[i].options[j];
+                const double gain = cur.cost - o.cost;
+                if (gain > bestGain && (o.bytes <= cur.bytes || o.bytes - cur.bytes <= room)) {
+                    bestGain = gain;
+                    bestItem = i;
+                    bestOption = j;
+                }
+            }
+        }
+        if (bestGain <= 0.0) {
+            return;
+        }
+        const Option &cur = m_items[bestItem].options[sel.option[bestItem]];
+        const Option &o = m_items[bestItem].options[bestOption];
+        sel.bytes = sel.bytes - cur.bytes + o.bytes;
+        sel.cost = sel.cost - cur.cost + o.cost;
+        sel.option[bestItem] = bestOption;
+    }
+}
+
 Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) const
 {
     if (budget < m_minBytes) {
@@ -169,6 +202,7 @@ Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) co
     // λ* = the slope of the hull edge that crosses the budget; both its ends minimise
     // cost + λ*·bytes, which gives the Lagrangian bound L(λ*) = Σ_i min_j(c + λ*b) − λ*·budget.
     const double lambda = m_steps[k].lambda;
+    improveGreedily(out.selection, budget);
     const double ub = out.selection.cost;
     std::vector<double> minReduced(m_items.size());
     double lagrangian = 0.0;  // Σ_i min_j (c_ij + λ b_ij)

@@ -75,16 +75,27 @@ public:
     /** Every hull vertex, from the smallest total bytes (cheapest options) to the lowest cost. */
     const std::vector<HullVertex> &hull() const { return m_hull; }
 
-    /** The selection of hull vertex `k`. */
+    /** The selection of hull vertex `k` (O(k + items)). */
     Selection hullSelection(std::size_t k) const;
+
+    /** Hull vertex 0's option per item; vertex k + 1 = vertex k with hullStep(k) applied. */
+    const std::vector<std::size_t> &hullStart() const { return m_start; }
+
+    /** The step from hull vertex k to k + 1: `item` moves to `option`. */
+    std::pair<std::size_t, std::size_t> hullStep(std::size_t k) const
+    {
+        return {m_steps[k].item, m_steps[k].option};
+    }
 
     /**
      * The minimum-cost selection whose total bytes do not exceed `budget`. An error
      * (InvalidArgument) when even the smallest options exceed it, stating the smallest size.
      */
-    Result<Solution> solve(std::uint64_t budget, std::size_t maxStates = 4'000'000) const;
+    Result<Solution> solve(std::uint64_t budget, std::size_t maxStates = 200'000) const;
 
 private:
+    void improveGreedily(Selection &selection, std::uint64_t budget) const;
+
     struct Step
     {
         double lambda;

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+// `prismaquant allocate RUN_DIR …` (a recipe for one size target: RUN_DIR/recipe.json and
+// pareto.csv) and `prismaquant pareto RUN_DIR` (the predicted size/quality curve and its knee).
+// Costs come from the probe's RUN_DIR/sensitivity.json, or with --data-free from plain weight
+// errors measured here. No libtorch needed.
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/cli/backends.h"
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress.h"
+#include "core/alloc/allocation.h"
+#include "core/alloc/data_free.h"
+#include "core/data/sensitivity_report.h"
+#include "core/io/checkpoint.h"
+#include "core/model/inventory.h"
+#include "core/quant/format_spec.h"
+#include "core/util/atomic_file.h"
+#include "core/util/human.h"
+
+namespace pq::cli {
+namespace {
+
+namespace alloc = core::alloc;
+
+struct AllocArgs
+{
+    std::string runDir;
+    std::string modelDir;  ///< default: the model the probe ran on
+    bool dataFree = false;
+    std::vector<std::string> formats;
+    std::vector<std::string> pins;
+    std::vector<std::string> forbids;
+    bool mix4bit = false;
+    bool allowUnservable = false;
+    // targets (allocate)
+    std::optional<double> targetBits;
+    std::string targetSize;
+    std::string fitVram;
+    std::uint64_t context = 8192;
+    std::uint64_t batch = 1;
+    std::string kvDtype = "bf16";
+    std::string overhead = "1.5GiB";
+    bool json = false;
+    bool csv = false;  // pareto
+};
+
+int fail(const core::Error &e)
+{
+    fmt::print(stderr, "error: {}\n", e.message());
+    return exitCodeFor(e);
+}
+
+core::Result<core::quant::FormatId> formatArg(const std::string &name)
+{
+    const auto id = core::quant::parseFormatName(name);
+    if (!id) {
+        return core::makeError(
+                core::ErrorCode::InvalidArgument,
+                fmt::format("unknown format '{}' (see `prismaquant formats`)", name));
+    }
+    return *id;
+}
+
+/** "REGEX=FORMAT" (the last '=' splits, so the regex may contain '='). */
+core::Result<std::pair<std::string, core::quant::FormatId>> ruleArg(const std::string &text,
+                                                                    const char *option)
+{
+    const auto eq = text.rfind('=');
+    if (eq == std::string::npos || eq == 0) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               fmt::format("{} '{}': write REGEX=FORMAT, e.g. "
+                                           "'mlp\\.down_proj=MXFP8'",
+                                           option, text));
+    }
+    auto f = formatArg(text.substr(eq + 1));
+    if (!f) {
+        return std::move(f).error();
+    }
+    return std::pair{text.substr(0, eq), *f};
+}
+
+struct Loaded
+{
+    core::ModelInventory inventory;
+    alloc::LinearCosts costs;
+    std::string modelDir;
+};
+
+core::Result<Loaded> load(const AllocArgs &a)
+{
+    Loaded out;
+    std::optional<core::data::SensitivityReport> report;
+    if (!a.dataFree) {
+        const std::string path = a.runDir + "/sensitivity.json";
+        auto text = core::readSmallFile(path, 1ULL << 32U);
+        if (!text) {
+            return core::makeError(core::ErrorCode::NotFound,
+                                   "no probe results here: run `prismaquant probe MODEL_DIR --out "
+                                   "RUN_DIR` first, or allocate without them using --data-free "
+                                   "--model MODEL_DIR")
+                    .withPath(path);
+        }
+        auto r = core::data::SensitivityReport::fromJson(*text);
+        if (!r) {
+            return std::move(r).error().withPath(path);
+        }
+        report = std::move(*r);
+        out.modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
+    } else {
+        if (a.modelDir.empty()) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "--data-free needs --model MODEL_DIR (there is no probe run to "
+                                   "name the model)");
+        }
+        out.modelDir = a.modelDir;
+    }
+    auto inv = core::inventoryModelDir(out.modelDir);
+    if (!inv) {
+        return std::move(inv).error();
+    }
+    PQ_TRY_STATUS(inv->checkQuantizable());
+    out.inventory = std::move(*inv);
+    auto cp = core::Checkpoint::open(out.modelDir);
+    if (!cp) {
+        return std::move(cp).error();
+    }
+    if (report) {
+        auto fp = cp->fingerprint();
+        if (!fp) {
+            return std::move(fp).error();
+        }
+        if (!report->modelFingerprint.empty() && *fp != report->modelFingerprint) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "the model's files changed since the probe ran (fingerprint "
+                                   "differs): probe it again")
+                    .withPath(out.modelDir);
+        }
+        out.costs = alloc::costsFromReport(*report);
+        return out;
+    }
+    std::vector<core::quant::FormatId> menu;
+    for (const core::quant::FormatInfo &f : core::quant::allFormats()) {
+        if (f.servable || a.allowUnservable) {
+            menu.push_back(f.id);
+        }
+    }
+    ProgressPrinter progress;
+    const core::JobContext ctx(progress.callback(), progress.logger());
+    auto costs = alloc::dataFreeCosts(out.inventory, *cp, menu, backends().preferred(), ctx);
+    progress.finish();
+    if (!costs) {
+        return std::move(costs).error();
+    }
+    out.costs = std::move(*costs);
+    return out;
+}
+
+core::Result<alloc::Constraints> constraints(const AllocArgs &a)
+{
+    alloc::Constraints c;
+    c.mix4bitFamilies = a.mix4bit;
+    c.allowUnservable = a.allowUnservable;
+    for (const std::string &f : a.formats) {
+        auto id = formatArg(f);
+        if (!id) {
+            return std::move(id).error();
+        }
+        c.menu.push_back(*id);
+    }
+    for (const auto &[list, out, name] :
+         {std::tuple{&a.pins, &c.pins, "--pin"}, std::tuple{&a.forbids, &c.forbids, "--forbid"}}) {
+        for (const std::string &r : *list) {
+            auto rule = ruleArg(r, name);
+            if (!rule) {
+                return std::move(rule).error();
+            }
+            out->push_back(*rule);
+        }
+    }
+    return c;
+}
+
+/** The total-bytes budget the target asks for, and how it was computed. */
+core::Result<std::pair<std::uint64_t, std::string>> budget(const AllocArgs &a,
+                                                           const alloc::Allocator &allocator)
+{
+    const int given =
+            (a.targetBits ? 1 : 0) + (a.targetSize.empty() ? 0 : 1) + (a.fitVram.empty() ? 0 : 1);
+    if (given != 1) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "give exactly one target: --target-bits B, --target-size SIZE or "
+                               "--fit-vram SIZE --context N");
+    }
+    if (a.targetBits) {
+        if (!(*a.targetBits > 0.0)) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "--target-bits must be positive");
+        }
+        const std::uint64_t b = allocator.bytesForBits(*a.targetBits);
+        return std::pair{
+                b, fmt::format("{} bits per Linear parameter: {} of Linears + {} fixed = "
+                               "{}",
+                               *a.targetBits, core::formatBytes(b - allocator.fixedBytes()),
+                               core::formatBytes(allocator.fixedBytes()), core::formatBytes(b))};
+    }
+    if (!a.targetSize.empty()) {
+        auto b = core::parseByteSize(a.targetSize);
+        if (!b) {
+            return std::move(b).error();
+        }
+        return std::pair{*b, fmt::format("size {} ({} bytes)", a.targetSize, *b)};
+    }
+    alloc::VramTarget v;
+    auto vram = core::parseByteSize(a.fitVram);
+    auto over = core::parseByteSize(a.overhead);
+    if (!vram || !over) {
+        return !vram ? std::move(vram).error() : std::move(over).error();
+    }
+    v.vramBytes = *vram;
+    v.overheadBytes = *over;
+    v.context = a.context;
+    v.batch = a.batch;
+    v.kvBytesPerElement = a.kvDtype == "fp8" ? 1 : 2;
+    auto vb = alloc::vramBudget(allocator.inventory().config, v);
+    if (!vb) {
+        return std::move(vb).error();
+    }
+    return std::pair{vb->budgetBytes, vb->arithmetic};
+}
+
+void addShared(CLI::App *sub, AllocArgs &a)
+{
+    sub->add_option("RUN_DIR", a.runDir, "run directory of `prismaquant probe`")->required();
+    sub->add_option("--model", a.modelDir,
+                    "model directory (default: the one the probe ran on; required with "
+                    "--data-free)");
+    sub->add_flag("--data-free", a.dataFree,
+                  "no probe: price formats by plain weight error (a weaker guess)");
+    sub->add_option("--formats", a.formats, "the format menu (default: what the probe measured)")
+            ->delimiter(',');
+    sub->add_option("--pin", a.pins, "REGEX=FORMAT: Linears matching REGEX take FORMAT");
+    sub->add_option("--forbid", a.forbids,
+                    "REGEX=FORMAT: Linears matching REGEX never take FORMAT");
+    sub->add_flag("--mix-4bit-families", a.mix4bit,
+                  "allow NVFP4, MXFP4 and INT4 in one recipe (default: the best single family)");
+    sub->add_flag("--allow-unservable", a.allowUnservable,
+                  "allow formats vLLM cannot load from compressed-tensors");
+}
+
+void printCurve(const std::vector<alloc::CurvePoint> &curve, const alloc::Knee &knee)
+{
+    fmt::print("{:>10}  {:>12}  {:>13}  {}\n", "bpp", "size", "predicted Δ", "formats");
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        const auto &p = curve[i];
+        std::string counts;
+        for (const auto &[f, n] : p.counts) {
+            counts += fmt::format("{}{} {}", counts.empty() ? "" : " · ", n,
+                                  core::quant::formatInfo(f).name);
+        }
+        fmt::print("{:>10.3f}  {:>12}  {:>13.6g}  {}{}\n", p.bitsPerLinearParam,
+                   core::formatBytes(p.totalBytes), p.cost, counts,
+                   i == knee.index ? "   ← knee" : "");
+    }
+    fmt::print("knee: {}\n", knee.reason);
+}
+
+int runAllocate(const AllocArgs &a)
+{
+    auto c = constraints(a);
+    if (!c) {
+        return fail(c.error());
+    }
+    auto loaded = load(a);
+    if (!loaded) {
+        return fail(loaded.error());
+    }
+    auto allocator = alloc::Allocator::create(loaded->inventory, loaded->costs, *c);
+    if (!allocator) {
+        return fail(allocator.error());
+    }
+    auto target = budget(a, *allocator);
+    if (!target) {
+        return fail(target.error());
+    }
+    auto result = allocator->allocate(target->first);
+    if (!result) {
+        return fail(result.error());
+    }
+    std::vector<alloc::CurvePoint> curve = allocator->hull();
+    const alloc::Knee knee = alloc::findKnee(curve);
+    curve.push_back(allocator->point(*result, "target"));
+    std::error_code ec;
+    std::filesystem::create_directories(a.runDir, ec);
+    core::Status st = core::writeFileAtomically(
+            a.runDir + "/recipe.json",
+            alloc::recipeJson(*allocator, *result, target->second) + "\n");
+    if (st) {
+        st = core::writeFileAtomically(a.runDir + "/pareto.csv",
+                                       alloc::paretoCsv(curve, std::optional{knee}));
+    }
+    if (!st) {
+        return fail(st.error());
+    }
+    if (a.json) {
+        fmt::print("{}\n", alloc::recipeJson(*allocator, *result, target->second));
+        return EXIT_OK;
+    }
+    if (loaded->costs.dataFree) {
+        fmt::print("costs: DATA-FREE (plain weight error, no probe): a weaker guess than a probe "
+                   "run\n");
+    }
+    fmt::print("target: {}\n", target->second);
+    fmt::print("{}\n", result->summary());
+    fmt::print("  {:.3f} bits per Linear parameter, {:.3f} over the whole model ({} fixed "
+               "tensors)\n",
+               result->bitsPerLinearParam(), result->bitsPerParam(),
+               core::formatBytes(result->fixedBytes));
+    fmt::print("  predicted Δloss {:.6g} nats/token; Lagrangian lower bound {:.6g}; gap {:.3g}{}\n",
+               result->cost, result->lowerBound, result->cost - result->lowerBound,
+               result->exact ? " (optimal)" : " (state limit reached: best found)");
+    if (!result->family4.empty()) {
+        fmt::print("  4-bit family: {} (the best single family at this size; "
+                   "--mix-4bit-families allows mixing)\n",
+                   result->family4 == "nv"   ? "NVFP4"
+                   : result->family4 == "mx" ? "MXFP4"
+                                             : "INT4");
+    }
+    fmt::print("wrote {0}/recipe.json and {0}/pareto.csv ({1} curve points; knee at {2})\n",
+               a.runDir, curve.size() - 1, core::formatBytes(curve[knee.index].totalBytes));
+    return EXIT_OK;
+}
+
+int runPareto(const AllocArgs &a)
+{
+    auto c = constraints(a);
+    if (!c) {
+        return fail(c.error());
+    }
+    auto loaded = load(a);
+    if (!loaded) {
+        return fail(loaded.error());
+    }
+    auto allocator = alloc::Allocator::create(loaded->inventory, loaded->costs, *c);
+    if (!allocator) {
+        return fail(allocator.error());
+    }
+    const std::vector<alloc::CurvePoint> curve = allocator->hull();
+    const alloc::Knee knee = alloc::findKnee(curve);
+    if (a.csv) {
+        fmt::print("{}", alloc::paretoCsv(curve, std::optional{knee}));
+        return EXIT_OK;
+    }
+    if (loaded->costs.dataFree) {
+        fmt::print("costs: DATA-FREE (plain weight error, no probe)\n");
+    }
+    printCurve(curve, knee);
+    return EXIT_OK;
+}
+
+}  // namespace
+
+void registerAllocate(CLI::App &app, CommandRegistry &registry)
+{
+    auto a = std::make_shared<AllocArgs>();
+    CLI::App *sub = app.add_subcommand(
+            "allocate",
+            "Choose each Linear's format under a size budget from the probe's measurements "
+            "(exact knapsack over fused groups; the budget covers the whole artifact). Writes "
+            "RUN_DIR/recipe.json and RUN_DIR/pareto.csv.\n\nExamples:\n"
+            "  prismaquant allocate runs/l8b --target-bits 4.75\n"
+            "  prismaquant allocate runs/l8b --target-size 6GB --pin 'lm_head|down_proj=MXFP8'\n"
+            "  prismaquant allocate runs/q30b --fit-vram 24GiB --context 8192 --kv-dtype fp8");
+    addShared(sub, *a);
+    sub->add_option("--target-bits", a->targetBits,
+                    "bits per quantizable-Linear parameter (scales included)");
+    sub->add_option("--target-size", a->targetSize, "whole artifact size, e.g. 22GB or 20GiB");
+    sub->add_option("--fit-vram", a->fitVram, "GPU memory the model must fit, e.g. 24GiB");
+    sub->add_option("--context", a->context, "tokens of KV cache to leave room for (--fit-vram)")
+            ->capture_default_str();
+    sub->add_option("--batch", a->batch, "concurrent sequences (--fit-vram)")
+            ->capture_default_str();
+    sub->add_option("--kv-dtype", a->kvDtype, "KV-cache dtype (--fit-vram)")
+            ->check(CLI::IsMember({"bf16", "fp8"}))
+            ->capture_default_str();
+    sub->add_option("--overhead", a->overhead, "runtime overhead to reserve (--fit-vram)")
+            ->capture_default_str();
+    sub->add_flag("--json", a->json, "print recipe.json instead of the summary");
+    registry.add(sub, [a] { return runAllocate(*a); });
+
+    auto p = std::make_shared<AllocArgs>();
+    CLI::App *ps = app.add_subcommand(
+            "pareto", "The predicted size/quality curve (every vertex of the lower convex hull) "
+                      "and its knee.\n\nExample:\n  prismaquant pareto runs/l8b --csv > curve.csv");
+    addShared(ps, *p);
+    ps->add_flag("--csv", p->csv, "CSV instead of a table");
+    registry.add(ps, [p] { return runPareto(*p); });
+}
+
+}  // namespace pq::cli
