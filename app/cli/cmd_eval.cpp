@@ -28,6 +28,7 @@ struct EvalArgs
     std::string runDir;  ///< optional: sensitivity.json's input maxima for W4A4/W8A8
     std::string out;
     std::vector<std::string> uniform = {"NVFP4A16", "MXFP4", "MXFP8"};
+    std::vector<std::string> recipes;  ///< recipe.json files of `prismaquant allocate`
     std::uint64_t samples = 64;
     std::uint64_t seqLen = 512;
     std::uint64_t heldOut = 16;
@@ -91,6 +92,53 @@ core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
     return v;
 }
 
+/** The variant of a recipe.json: its per-Linear formats (W4A4 formats need the maxima). */
+core::Result<probe::EvalVariant> recipeVariant(const core::ModelInventory &inv,
+                                               const std::string &path,
+                                               const std::map<std::string, float> &amax)
+{
+    auto text = core::readSmallFile(path, 1ULL << 30U);
+    if (!text) {
+        return std::move(text).error();
+    }
+    const auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded() || j.value("schema", std::string()) != "prismaquant.recipe/1" ||
+        !j.contains("linears") || !j["linears"].is_object()) {
+        return core::makeError(core::ErrorCode::InvalidFormat,
+                               "not a recipe.json of `prismaquant allocate`")
+                .withPath(path);
+    }
+    probe::EvalVariant v;
+    v.label = j.value("summary", std::string("recipe"));
+    v.inputAmax = amax;
+    for (const core::LinearInfo &l : inv.linears) {
+        const auto it = j["linears"].find(l.name);
+        if (it == j["linears"].end() || !it->is_string()) {
+            return core::makeError(core::ErrorCode::InvalidFormat,
+                                   fmt::format("the recipe has no format for {} (made for "
+                                               "another model?)",
+                                               l.name))
+                    .withPath(path);
+        }
+        const auto id = core::quant::parseFormatName(it->get<std::string>());
+        if (!id || !core::quant::checkShape(*id, l.outFeatures, l.inFeatures)) {
+            return core::makeError(core::ErrorCode::InvalidFormat,
+                                   fmt::format("the recipe's format '{}' does not fit {}",
+                                               it->get<std::string>(), l.name))
+                    .withPath(path);
+        }
+        if (core::quant::formatInfo(*id).activation == core::quant::ActivationQuant::Nvfp4 &&
+            amax.empty()) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   fmt::format("the recipe uses {} for {}, which needs "
+                                               "calibrated input maxima: pass --run RUN_DIR",
+                                               it->get<std::string>(), l.name));
+        }
+        v.formats[l.name] = *id;
+    }
+    return v;
+}
+
 int runEval(const EvalArgs &a)
 {
     auto tok = core::text::Tokenizer::load(a.modelDir);
@@ -112,6 +160,13 @@ int runEval(const EvalArgs &a)
         }
         variants.push_back(std::move(*v));
     }
+    for (const std::string &path : a.recipes) {
+        auto v = recipeVariant(*inv, path, *amax);
+        if (!v) {
+            return fail(v.error());
+        }
+        variants.push_back(std::move(*v));
+    }
     core::data::CalibrationSettings s{a.samples, a.seqLen, a.heldOut, a.seed, tok->bosId()};
     ProgressPrinter progress;
     core::JobContext ctx(progress.callback(), progress.logger());
@@ -127,10 +182,9 @@ int runEval(const EvalArgs &a)
         return fail(results.error());
     }
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    fmt::print("{:<12} {:>12} {:>14} {:>10}\n", "variant", "perplexity", "KL (nats/tok)", "tokens");
+    fmt::print("{:>12} {:>14} {:>10}  {}\n", "perplexity", "KL (nats/tok)", "tokens", "variant");
     for (const probe::EvalResult &r : *results) {
-        fmt::print("{:<12} {:>12.4f} {:>14.6f} {:>10}\n", r.label, r.perplexity, r.meanKl,
-                   r.tokens);
+        fmt::print("{:>12.4f} {:>14.6f} {:>10}  {}\n", r.perplexity, r.meanKl, r.tokens, r.label);
         rows.push_back({{"variant", r.label},
                         {"perplexity", r.perplexity},
                         {"mean_loss", r.meanLoss},
@@ -167,6 +221,8 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--uniform", a->uniform, "formats to compare")
             ->delimiter(',')
             ->capture_default_str();
+    sub->add_option("--recipe", a->recipes,
+                    "recipe.json of `prismaquant allocate` to evaluate (repeatable)");
     sub->add_option("--run", a->runDir, "probe run directory (input maxima for W4A4 formats)");
     sub->add_option("--samples", a->samples, "calibration windows")->capture_default_str();
     sub->add_option("--seq-len", a->seqLen, "tokens per window")->capture_default_str();

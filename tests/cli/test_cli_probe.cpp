@@ -20,6 +20,7 @@ private Q_SLOTS:
     void initTestCase();
     void probeWritesTheRunDirectory();
     void evalComparesUniformFormats();
+    void allocateThenEvaluateTheRecipe();
     void tooLittleTextIsAnInputError();
     void unknownFormatIsAnInputError();
 
@@ -87,6 +88,44 @@ void TestCliProbe::evalComparesUniformFormats()
                                          QStringLiteral("NVFP4"), QStringLiteral("--out"), out});
     QCOMPARE(noRun.exitCode, 1);
     QVERIFY2(noRun.err.find("--run RUN_DIR") != std::string::npos, noRun.err.c_str());
+}
+
+void TestCliProbe::allocateThenEvaluateTheRecipe()
+{
+    // probe run → allocate at 6 bits per Linear parameter → pareto → eval of the recipe
+    const QString run = m_dir.filePath(QStringLiteral("run"));
+    const auto a = pq::test::runCli({QStringLiteral("allocate"), run,
+                                     QStringLiteral("--target-bits"), QStringLiteral("6")});
+    QVERIFY2(a.exitCode == 0, a.err.c_str());
+    QVERIFY2(a.out.find("bpp") != std::string::npos && a.out.find("(optimal)") != std::string::npos,
+             a.out.c_str());
+    QFile recipe(run + QStringLiteral("/recipe.json"));
+    QVERIFY(recipe.open(QIODevice::ReadOnly));
+    const auto j = nlohmann::json::parse(recipe.readAll().toStdString());
+    QCOMPARE(j.at("linears").size(), std::size_t{35});
+    QVERIFY(j.at("total_bytes").get<std::uint64_t>() <=
+            j.at("fixed_bytes").get<std::uint64_t>() + j.at("linear_bytes").get<std::uint64_t>());
+    QVERIFY(j.at("bits_per_linear_param").get<double>() <= 6.0);
+    QVERIFY(QFile::exists(run + QStringLiteral("/pareto.csv")));
+    const auto p = pq::test::runCli({QStringLiteral("pareto"), run, QStringLiteral("--csv")});
+    QVERIFY2(p.exitCode == 0, p.err.c_str());
+    QVERIFY(p.out.rfind("label,total_bytes", 0) == 0);
+    QVERIFY(p.out.find(",yes,") != std::string::npos);  // the knee
+    const auto e = pq::test::runCli(
+            {QStringLiteral("eval"), m_model, QStringLiteral("--calib"),
+             QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+             QStringLiteral("--samples"), QStringLiteral("3"), QStringLiteral("--seq-len"),
+             QStringLiteral("64"), QStringLiteral("--held-out"), QStringLiteral("2"),
+             QStringLiteral("--uniform"), QStringLiteral("MXFP8"), QStringLiteral("--recipe"),
+             run + QStringLiteral("/recipe.json"), QStringLiteral("--run"), run,
+             QStringLiteral("--out"), m_dir.filePath(QStringLiteral("eval-recipe.json"))});
+    QVERIFY2(e.exitCode == 0, e.err.c_str());
+    QVERIFY2(e.out.find(j.at("summary").get<std::string>()) != std::string::npos, e.out.c_str());
+    // a target below the smallest artifact: a clear error with the smallest size
+    const auto tiny = pq::test::runCli({QStringLiteral("allocate"), run,
+                                        QStringLiteral("--target-size"), QStringLiteral("1kB")});
+    QVERIFY(tiny.exitCode != 0);
+    QVERIFY2(tiny.err.find("smallest artifact") != std::string::npos, tiny.err.c_str());
 }
 
 void TestCliProbe::tooLittleTextIsAnInputError()
