@@ -56,6 +56,76 @@ std::vector<std::size_t> itemHull(const Item &item)
     return hull;
 }
 
+/**
+ * The LP relaxation of a set of items as a function of the capacity: the lower convex hull of
+ * their summed (bytes, cost), i.e. every item at its smallest hull option, then the items' hull
+ * steps by falling slope; between vertices the cost falls linearly. A lower bound on any
+ * selection of those items within the capacity; +∞ below the smallest selection.
+ */
+class LpBound
+{
+public:
+    /** This bound with one more item's options. */
+    LpBound with(const Item &item) const
+    {
+        const std::vector<std::size_t> hull = itemHull(item);
+        LpBound b;
+        b.m_startBytes = m_startBytes + item.options[hull.front()].bytes;
+        b.m_startCost = m_startCost + item.options[hull.front()].cost;
+        std::vector<Step> mine;
+        for (std::size_t h = 0; h + 1 < hull.size(); ++h) {
+            const Option &x = item.options[hull[h]];
+            const Option &y = item.options[hull[h + 1]];
+            mine.push_back({(x.cost - y.cost) / static_cast<double>(y.bytes - x.bytes),
+                            y.bytes - x.bytes, x.cost - y.cost});
+        }
+        b.m_steps.resize(m_steps.size() + mine.size());
+        std::merge(m_steps.begin(), m_steps.end(), mine.begin(), mine.end(), b.m_steps.begin(),
+                   [](const Step &p, const Step &q) { return p.slope > q.slope; });
+        b.m_bytes.resize(b.m_steps.size());
+        b.m_cost.resize(b.m_steps.size());
+        std::uint64_t bytes = b.m_startBytes;
+        double cost = b.m_startCost;
+        for (std::size_t k = 0; k < b.m_steps.size(); ++k) {
+            bytes += b.m_steps[k].bytes;
+            cost -= b.m_steps[k].gain;
+            b.m_bytes[k] = bytes;
+            b.m_cost[k] = cost;
+        }
+        return b;
+    }
+
+    double at(std::uint64_t capacity) const
+    {
+        if (capacity < m_startBytes) {
+            return std::numeric_limits<double>::infinity();
+        }
+        // the last vertex at or below the capacity, then along the next edge
+        const auto it = std::upper_bound(m_bytes.begin(), m_bytes.end(), capacity);
+        const std::size_t k = static_cast<std::size_t>(it - m_bytes.begin());  // steps taken
+        const std::uint64_t vb = k == 0 ? m_startBytes : m_bytes[k - 1];
+        const double vc = k == 0 ? m_startCost : m_cost[k - 1];
+        if (k == m_steps.size()) {
+            return vc;
+        }
+        return vc - m_steps[k].slope * static_cast<double>(capacity - vb);
+    }
+
+private:
+    struct Step
+    {
+        double slope;
+        std::uint64_t bytes;
+        double gain;
+    };
+
+    std::uint64_t m_startBytes = 0;
+    double m_startCost = 0.0;
+    std::vector<Step> m_steps;
+    std::vector<std::uint64_t> m_bytes;  ///< after step k
+    std::vector<double> m_cost;
+};
+
 /** One state of the dynamic programme's frontier. */
 struct State
 {
@@ -246,16 +316,27 @@ Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) co
         return out;  // unreachable: the incumbent uses eligible options only
     }
     const std::uint64_t coreBudget = budget - fixedBytes;
-    // suffix sums over the core items still to place: Σ min reduced cost and Σ min bytes
-    std::vector<double> restReduced(core.size() + 1, 0.0);
-    std::vector<std::uint64_t> restBytes(core.size() + 1, 0);
-    for (std::size_t c = core.size(); c-- > 0;) {
-        std::uint64_t least = std::numeric_limits<std::uint64_t>::max();
-        for (const std::uint32_t j : eligible[core[c]]) {
-            least = std::min(least, m_items[core[c]].options[j].bytes);
+    // Big items first: the suffixes left to place then hold the small items, whose LP bound is
+    // tight, so the frontier is pruned hard where it would otherwise grow.
+    const auto span = [&](std::size_t i) {
+        std::uint64_t lo = std::numeric_limits<std::uint64_t>::max();
+        std::uint64_t hi = 0;
+        for (const std::uint32_t j : eligible[i]) {
+            lo = std::min(lo, m_items[i].options[j].bytes);
+            hi = std::max(hi, m_items[i].options[j].bytes);
         }
-        restReduced[c] = restReduced[c + 1] + minReduced[core[c]];
-        restBytes[c] = restBytes[c + 1] + least;
+        return hi - lo;
+    };
+    std::stable_sort(core.begin(), core.end(),
+                     [&](std::size_t a, std::size_t b) { return span(a) > span(b); });
+    // bounds[c]: the LP relaxation of the core items c, c+1, … by capacity
+    std::vector<LpBound> bounds(core.size() + 1);
+    for (std::size_t c = core.size(); c-- > 0;) {
+        Item eligibleItem;
+        for (const std::uint32_t j : eligible[core[c]]) {
+            eligibleItem.options.push_back(m_items[core[c]].options[j]);
+        }
+        bounds[c] = bounds[c + 1].with(eligibleItem);
     }
     std::vector<std::vector<State>> layers;
     layers.push_back({State{0, 0.0, 0, 0}});
@@ -269,12 +350,12 @@ Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) co
             for (const std::uint32_t j : eligible[core[c]]) {
                 const Option &o = item.options[j];
                 const std::uint64_t bytes = prev[p].bytes + o.bytes;
-                if (bytes > coreBudget || restBytes[c + 1] > coreBudget - bytes) {
-                    continue;  // no completion fits
+                if (bytes > coreBudget) {
+                    continue;
                 }
                 const double cost = prev[p].cost + o.cost;
-                const double bound = fixedCost + cost + restReduced[c + 1] -
-                                     lambda * static_cast<double>(coreBudget - bytes);
+                // +∞ when no completion fits
+                const double bound = fixedCost + cost + bounds[c + 1].at(coreBudget - bytes);
                 if (bound > ub + eps) {
                     continue;  // cannot beat the incumbent
                 }
