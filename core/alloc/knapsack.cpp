@@ -338,76 +338,99 @@ Result<Solution> Knapsack::solve(std::uint64_t budget, std::size_t maxStates) co
         }
         bounds[c] = bounds[c + 1].with(eligibleItem);
     }
-    std::vector<std::vector<State>> layers;
-    layers.push_back({State{0, 0.0, 0, 0}});
-    std::size_t stored = 1;
-    for (std::size_t c = 0; c < core.size(); ++c) {
-        const Item &item = m_items[core[c]];
-        const std::vector<State> &prev = layers.back();
-        std::vector<State> next;
-        next.reserve(prev.size() * eligible[core[c]].size());
-        for (std::uint32_t p = 0; p < prev.size(); ++p) {
-            for (const std::uint32_t j : eligible[core[c]]) {
-                const Option &o = item.options[j];
-                const std::uint64_t bytes = prev[p].bytes + o.bytes;
-                if (bytes > coreBudget) {
-                    continue;
+    // The frontier DP. `beam` > 0 keeps only the states with the lowest bounds (a heuristic
+    // that finds a strong incumbent fast); beam = 0 is the exact pass. Returns whether it
+    // finished within the state limit; a better selection found replaces out.selection.
+    double incumbent = ub;
+    const auto runDp = [&](std::size_t beam) -> bool {
+        std::vector<std::vector<State>> layers;
+        layers.push_back({State{0, 0.0, 0, 0}});
+        std::size_t stored = 1;
+        std::vector<double> bound;
+        for (std::size_t c = 0; c < core.size(); ++c) {
+            const Item &item = m_items[core[c]];
+            const std::vector<State> &prev = layers.back();
+            std::vector<State> next;
+            next.reserve(prev.size() * eligible[core[c]].size());
+            for (std::uint32_t p = 0; p < prev.size(); ++p) {
+                for (const std::uint32_t j : eligible[core[c]]) {
+                    const Option &o = item.options[j];
+                    const std::uint64_t bytes = prev[p].bytes + o.bytes;
+                    if (bytes > coreBudget) {
+                        continue;
+                    }
+                    const double cost = prev[p].cost + o.cost;
+                    // +∞ when no completion fits
+                    const double b = fixedCost + cost + bounds[c + 1].at(coreBudget - bytes);
+                    if (b > incumbent + eps) {
+                        continue;  // cannot beat the incumbent
+                    }
+                    next.push_back({bytes, cost, p, j});
                 }
-                const double cost = prev[p].cost + o.cost;
-                // +∞ when no completion fits
-                const double bound = fixedCost + cost + bounds[c + 1].at(coreBudget - bytes);
-                if (bound > ub + eps) {
-                    continue;  // cannot beat the incumbent
+            }
+            // Pareto frontier: by bytes, keeping only states cheaper than every smaller one
+            std::sort(next.begin(), next.end(), [](const State &a, const State &b) {
+                return a.bytes != b.bytes ? a.bytes < b.bytes : a.cost < b.cost;
+            });
+            std::vector<State> frontier;
+            double best = std::numeric_limits<double>::infinity();
+            for (const State &st : next) {
+                if (st.cost < best) {
+                    frontier.push_back(st);
+                    best = st.cost;
                 }
-                next.push_back({bytes, cost, p, j});
+            }
+            if (beam > 0 && frontier.size() > beam) {
+                const auto boundOf = [&](const State &st) {
+                    return st.cost + bounds[c + 1].at(coreBudget - st.bytes);
+                };
+                std::nth_element(frontier.begin(), frontier.begin() + static_cast<long>(beam),
+                                 frontier.end(), [&](const State &a, const State &b) {
+                                     return boundOf(a) < boundOf(b);
+                                 });
+                frontier.resize(beam);
+                std::sort(frontier.begin(), frontier.end(),
+                          [](const State &a, const State &b) { return a.bytes < b.bytes; });
+            }
+            out.peakStates = std::max(out.peakStates, frontier.size());
+            stored += frontier.size();
+            if (frontier.size() > maxStates || stored > 8 * maxStates) {
+                return false;
+            }
+            layers.push_back(std::move(frontier));
+        }
+        const std::vector<State> &last = layers.back();
+        if (last.empty()) {
+            return true;  // nothing beats the incumbent
+        }
+        std::size_t bestIndex = 0;
+        for (std::size_t i = 1; i < last.size(); ++i) {
+            if (last[i].cost < last[bestIndex].cost) {
+                bestIndex = i;
             }
         }
-        // Pareto frontier: by bytes, keeping only states cheaper than every smaller one
-        std::sort(next.begin(), next.end(), [](const State &a, const State &b) {
-            return a.bytes != b.bytes ? a.bytes < b.bytes : a.cost < b.cost;
-        });
-        std::vector<State> frontier;
-        double best = std::numeric_limits<double>::infinity();
-        for (const State &s : next) {
-            if (s.cost < best) {
-                frontier.push_back(s);
-                best = s.cost;
-            }
+        if (!(last[bestIndex].cost + fixedCost < incumbent)) {
+            return true;  // the incumbent is optimal (for this pass)
         }
-        out.peakStates = std::max(out.peakStates, frontier.size());
-        stored += frontier.size();
-        if (frontier.size() > maxStates || stored > 8 * maxStates) {
-            out.exact = false;  // keep the incumbent; the report shows the gap
-            return out;
+        Selection sel;
+        sel.option = fixedOption;
+        auto at = static_cast<std::uint32_t>(bestIndex);
+        for (std::size_t c = core.size(); c-- > 0;) {
+            const State &st = layers[c + 1][at];
+            sel.option[core[c]] = st.option;
+            at = st.parent;
         }
-        layers.push_back(std::move(frontier));
-    }
-    const std::vector<State> &last = layers.back();
-    if (last.empty()) {
-        return out;  // only the incumbent (or nothing better) fits
-    }
-    std::size_t bestIndex = 0;
-    for (std::size_t s = 1; s < last.size(); ++s) {
-        if (last[s].cost < last[bestIndex].cost) {
-            bestIndex = s;
+        for (std::size_t i = 0; i < m_items.size(); ++i) {
+            sel.bytes += m_items[i].options[sel.option[i]].bytes;
+            sel.cost += m_items[i].options[sel.option[i]].cost;
         }
-    }
-    if (!(last[bestIndex].cost + fixedCost < ub)) {
-        return out;  // the incumbent is optimal
-    }
-    Selection sel;
-    sel.option = fixedOption;
-    std::uint32_t at = static_cast<std::uint32_t>(bestIndex);
-    for (std::size_t c = core.size(); c-- > 0;) {
-        const State &s = layers[c + 1][at];
-        sel.option[core[c]] = s.option;
-        at = s.parent;
-    }
-    for (std::size_t i = 0; i < m_items.size(); ++i) {
-        sel.bytes += m_items[i].options[sel.option[i]].bytes;
-        sel.cost += m_items[i].options[sel.option[i]].cost;
-    }
-    out.selection = std::move(sel);
+        incumbent = sel.cost;
+        out.selection = std::move(sel);
+        return true;
+    };
+    constexpr std::size_t BEAM = 512;
+    runDp(BEAM);           // a strong incumbent first: it tightens every bound of the exact pass
+    out.exact = runDp(0);  // false: the state limit was hit; the best found stands, with its gap
     out.lowerBound = std::min(out.lowerBound, out.selection.cost);
     return out;
 }
