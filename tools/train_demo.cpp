@@ -33,11 +33,12 @@ struct Args
     int sampleTokens = 48;
 };
 
-std::atomic<JobContext *> g_ctx{nullptr};
+/** The running job, for the SIGINT handler (which only sets its cancel flag). */
+std::atomic<JobContext *> cancelTarget{nullptr};  // NOLINT(*-avoid-non-const-global-variables)
 
 extern "C" void onSigint(int /*signal*/)
 {
-    if (JobContext *ctx = g_ctx.load()) {
+    if (JobContext *ctx = cancelTarget.load()) {
         ctx->requestCancel();
     }
 }
@@ -132,7 +133,9 @@ void printLog(const pq::probe::TrainLogEntry &e, std::uint64_t steps)
 void printSample(const Args &a)
 {
     auto tok = pq::core::text::Tokenizer::load(a.out);
-    auto lm = pq::probe::CausalLm::open(a.out, {pq::probe::Device::Cpu, a.train.threads});
+    pq::probe::RuntimeOptions runtime;
+    runtime.threads = a.train.threads;
+    auto lm = pq::probe::CausalLm::open(a.out, runtime);
     if (!tok || !lm) {
         fmt::print(stderr, "sample: {}\n", (!tok ? tok.error() : lm.error()).message());
         return;
@@ -147,7 +150,7 @@ void printSample(const Args &a)
 int run(Args &a)
 {
     JobContext ctx;
-    g_ctx = &ctx;
+    cancelTarget = &ctx;
     std::signal(SIGINT, onSigint);
     auto data = prepareData(a, ctx);
     if (!data) {
@@ -161,7 +164,7 @@ int run(Args &a)
     const std::uint64_t steps = a.train.steps;
     auto report = pq::probe::trainLlama(*data, a.train, a.out, ctx,
                                         [steps](const auto &e) { printLog(e, steps); });
-    g_ctx = nullptr;
+    cancelTarget = nullptr;
     if (!report) {
         return fail(report.error());
     }
@@ -207,9 +210,7 @@ void addTrainOptions(CLI::App &app, pq::probe::TrainSettings &t)
     app.add_flag("--overwrite", t.overwrite, "replace an existing --out directory");
 }
 
-}  // namespace
-
-int main(int argc, char **argv)
+int parseAndRun(int argc, char **argv)
 {
     Args a;
     CLI::App app{"Train PrismaQuant's demo model: a byte-level BPE tokenizer and a small Llama "
@@ -228,6 +229,24 @@ int main(int argc, char **argv)
             ->capture_default_str();
     addModelOptions(app, a.train.shape);
     addTrainOptions(app, a.train);
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    }
     return run(a);
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    try {
+        return parseAndRun(argc, argv);
+    } catch (const std::exception &e) {  // the engine returns errors; this is bad_alloc & co.
+        std::fputs("error: ", stderr);
+        std::fputs(e.what(), stderr);
+        std::fputs("\n", stderr);
+        return 2;
+    }
 }

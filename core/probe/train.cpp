@@ -448,7 +448,9 @@ Result<TrainReport> trainAndWrite(const TrainData &data,
                                   const core::JobContext &ctx,
                                   const TrainLogFn &log)
 {
-    applyRuntimeOptions(RuntimeOptions{Device::Cpu, settings.threads});
+    RuntimeOptions runtime;  // CPU, float32
+    runtime.threads = settings.threads;
+    applyRuntimeOptions(runtime);
     Trainer trainer(data, settings);
     TrainReport report;
     report.parameters = settings.shape.parameters();

@@ -78,6 +78,7 @@ Status writeTensors(const fs::path &dir,
                     const core::JobContext &ctx)
 {
     std::vector<core::TensorInfo> infos;
+    infos.reserve(tensors.size());
     for (const NamedTensor &t : tensors) {
         infos.push_back(core::TensorInfo{t.name, core::DType::BF16, t.shape});
     }

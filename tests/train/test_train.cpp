@@ -131,6 +131,14 @@ double heldOutLoss(pq::probe::CausalLm &lm, const TrainData &data, std::uint64_t
     return sum / static_cast<double>(count);
 }
 
+/** The CPU runtime with two threads (the CI machines' size). */
+pq::probe::RuntimeOptions twoThreads()
+{
+    pq::probe::RuntimeOptions o;
+    o.threads = 2;
+    return o;
+}
+
 }  // namespace
 
 class TestTrain : public QObject
@@ -196,7 +204,7 @@ void TestTrain::lossFallsAndTheModelLoads()
     QCOMPARE(inv->countKind(pq::core::TensorKind::LmHead), std::size_t{1});  // untied
     QCOMPARE(inv->sourceDtypeName(), std::string("BF16"));
 
-    auto lm = pq::probe::CausalLm::open(dir, {pq::probe::Device::Cpu, 2});
+    auto lm = pq::probe::CausalLm::open(dir, twoThreads());
     QVERIFY2(lm, lm ? "" : lm.error().message().c_str());
     const auto logits = (*lm)->logits(std::vector<std::int32_t>{m_data.bos, 300, 301, 302});
     QVERIFY(logits);
