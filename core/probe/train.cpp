@@ -113,13 +113,14 @@ core::ModelConfig modelConfig(const LlamaShape &s)
 
 /**
  * N(0, σ²) values from a seeded std::mt19937_64 (not torch's generator), so the initial weights
- * are the same with every libtorch version.
+ * are the same with every libtorch version (for one C++ standard library: the distribution's
+ * algorithm is the library's).
  */
-torch::Tensor normalInit(std::mt19937_64 &rng, std::vector<std::int64_t> shape, double std)
+torch::Tensor normalInit(std::mt19937_64 &rng, const std::vector<std::int64_t> &shape, double std)
 {
     torch::Tensor t = torch::empty(shape, torch::kFloat32);
     std::normal_distribution<float> normal(0.0F, static_cast<float>(std));
-    float *p = t.data_ptr<float>();
+    auto *p = t.data_ptr<float>();
     for (std::int64_t i = 0; i < t.numel(); ++i) {
         p[i] = normal(rng);
     }
@@ -387,7 +388,7 @@ Status Trainer::train(const core::JobContext &ctx, const TrainLogFn &log, TrainR
         }
         const double lr = learningRate(s - 1);
         for (auto &group : opt->param_groups()) {
-            static_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
+            dynamic_cast<torch::optim::AdamWOptions &>(group.options()).lr(lr);
         }
         lossSum += step(*opt, params, offset);
         ++lossSteps;

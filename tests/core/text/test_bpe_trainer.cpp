@@ -19,7 +19,7 @@ namespace {
 
 using Ids = std::vector<std::int32_t>;
 
-TrainedBpe train(const std::vector<std::string_view> &texts, BpeTrainerOptions options)
+TrainedBpe train(const std::vector<std::string_view> &texts, const BpeTrainerOptions &options)
 {
     const JobContext ctx;
     auto bpe = pq::core::text::trainByteLevelBpe(texts, options, ctx);
