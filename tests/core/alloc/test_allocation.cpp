@@ -13,6 +13,8 @@
 #include <QtTest>
 
 #include "core/alloc/allocation.h"
+#include "core/alloc/data_free.h"
+#include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
 #include "core/quant/format_spec.h"
 #include "tests/support/shared_data.h"
@@ -97,6 +99,7 @@ private Q_SLOTS:
     void optimumEqualsExhaustiveSearchOverGroups();
     void vramArithmeticMatchesHandComputation();
     void kneeAndOutputs();
+    void dataFreeCostsArePlainWeightErrors();
 };
 
 void TestAllocation::moeGroupsNeverSplitAndBudgetsHold()
@@ -342,6 +345,40 @@ void TestAllocation::kneeAndOutputs()
              summary.c_str());
     const std::string json = alloc::recipeJson(*a, *r, "test");
     QVERIFY(json.find("\"schema\": \"prismaquant.recipe/1\"") != std::string::npos);
+}
+
+void TestAllocation::dataFreeCostsArePlainWeightErrors()
+{
+    // Without a probe: Σ (W − Q(W))² per Linear and format, read from the real checkpoint with
+    // the production quantizers; coarser formats err more; the allocator runs on them.
+    const std::string dir = PQ_SOURCE_DIR "/examples/demo-llama";
+    const ModelInventory inv = inventoryOf(dir);
+    auto cp = Checkpoint::open(dir);
+    QVERIFY(cp.has_value());
+    auto backend = quant::makeReferenceBackend();
+    const std::vector<FormatId> menu = {FormatId::BF16, FormatId::MXFP8, FormatId::NVFP4A16,
+                                        FormatId::MXFP4};
+    std::uint64_t reports = 0;
+    const JobContext ctx([&](std::string_view, std::uint64_t, std::uint64_t) { ++reports; });
+    auto costs = alloc::dataFreeCosts(inv, *cp, menu, *backend, ctx);
+    QVERIFY2(costs.has_value(), costs ? "" : costs.error().message().c_str());
+    QVERIFY(costs->dataFree);
+    QCOMPARE(costs->byLinear.size(), inv.linears.size());
+    QCOMPARE(reports, std::uint64_t{inv.linears.size()});
+    for (const auto &[name, c] : costs->byLinear) {
+        QCOMPARE(c.at(FormatId::BF16), 0.0);
+        QVERIFY2(c.at(FormatId::MXFP8) > 0.0, name.c_str());
+        QVERIFY2(c.at(FormatId::MXFP8) < c.at(FormatId::NVFP4A16), name.c_str());
+        QVERIFY2(c.at(FormatId::NVFP4A16) < c.at(FormatId::MXFP4), name.c_str());
+    }
+    Constraints con;
+    con.menu = menu;
+    auto a = Allocator::create(inv, *costs, con);
+    QVERIFY(a.has_value());
+    QVERIFY(a->dataFree());
+    auto r = a->allocate(a->bytesForBits(6.0));
+    QVERIFY(r.has_value());
+    QVERIFY(alloc::recipeJson(*a, *r, "6 bits").find("data-free") != std::string::npos);
 }
 
 QTEST_APPLESS_MAIN(TestAllocation)
