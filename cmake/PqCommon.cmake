@@ -40,7 +40,9 @@ function(pq_add_test)
     if(NOT T_TIMEOUT)
         set(T_TIMEOUT 300)
     endif()
+    # Passive OpenMP waits: libtorch's spinning OpenMP threads crawl (10x and worse) when
+    # ctest -j runs tests and builds side by side on a small machine.
     set_tests_properties(${T_NAME} PROPERTIES
         LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;${T_ENV}")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;OMP_WAIT_POLICY=PASSIVE;${T_ENV}")
 endfunction()
