@@ -269,20 +269,41 @@ void printCurve(const std::vector<alloc::CurvePoint> &curve, const alloc::Knee &
     fmt::print("knee: {}\n", knee.reason);
 }
 
-int runAllocate(const AllocArgs &a)
+/** The model, its costs and the allocator built from the shared options. */
+struct Prepared
+{
+    Loaded loaded;
+    std::optional<alloc::Allocator> allocator;  // points into `loaded`: never copy a Prepared
+};
+
+core::Result<std::unique_ptr<Prepared>> prepare(const AllocArgs &a)
 {
     auto c = constraints(a);
     if (!c) {
-        return fail(c.error());
+        return std::move(c).error();
     }
     auto loaded = load(a);
     if (!loaded) {
-        return fail(loaded.error());
+        return std::move(loaded).error();
     }
-    auto allocator = alloc::Allocator::create(loaded->inventory, loaded->costs, *c);
+    auto p = std::make_unique<Prepared>();
+    p->loaded = std::move(*loaded);
+    auto allocator = alloc::Allocator::create(p->loaded.inventory, p->loaded.costs, *c);
     if (!allocator) {
-        return fail(allocator.error());
+        return std::move(allocator).error();
     }
+    p->allocator = std::move(*allocator);
+    return p;
+}
+
+int runAllocate(const AllocArgs &a)
+{
+    auto prepared = prepare(a);
+    if (!prepared) {
+        return fail(prepared.error());
+    }
+    const Loaded *loaded = &(*prepared)->loaded;
+    const alloc::Allocator *allocator = &*(*prepared)->allocator;
     auto target = budget(a, *allocator);
     if (!target) {
         return fail(target.error());
@@ -337,18 +358,12 @@ int runAllocate(const AllocArgs &a)
 
 int runPareto(const AllocArgs &a)
 {
-    auto c = constraints(a);
-    if (!c) {
-        return fail(c.error());
+    auto prepared = prepare(a);
+    if (!prepared) {
+        return fail(prepared.error());
     }
-    auto loaded = load(a);
-    if (!loaded) {
-        return fail(loaded.error());
-    }
-    auto allocator = alloc::Allocator::create(loaded->inventory, loaded->costs, *c);
-    if (!allocator) {
-        return fail(allocator.error());
-    }
+    const Loaded *loaded = &(*prepared)->loaded;
+    const alloc::Allocator *allocator = &*(*prepared)->allocator;
     const std::vector<alloc::CurvePoint> curve = allocator->hull();
     const alloc::Knee knee = alloc::findKnee(curve);
     if (a.csv) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/probe/model_weights_torch.h"
+#include "core/probe/probe_state_torch.h"
 #include "core/util/atomic_file.h"
 #include "core/util/file_hash.h"
 #include "core/util/human.h"
@@ -29,6 +30,7 @@
 namespace pq::probe {
 namespace {
 
+using namespace state;  // NOLINT(google-build-using-namespace): the probe's own files
 using core::Result;
 using core::Status;
 
@@ -52,187 +54,6 @@ using LayerCallback = std::function<Status(std::int64_t layer, math::LayerWeight
 Status cancelled(const char *where)
 {
     return core::makeError(core::ErrorCode::Cancelled, fmt::format("cancelled during {}", where));
-}
-
-// ---- tensor files (boundary spill and resume state) ------------------------------------------
-
-/** Writes float32 tensors back to back, atomically. */
-Status writeTensors(const std::string &path, const std::vector<torch::Tensor> &ts)
-{
-    auto f = core::AtomicFile::create(path);
-    if (!f) {
-        return std::move(f).error();
-    }
-    for (const torch::Tensor &t : ts) {
-        const torch::Tensor c = Compute::host(t);
-        PQ_TRY_STATUS(f->write({static_cast<const std::byte *>(c.data_ptr()),
-                                static_cast<std::size_t>(c.numel()) * sizeof(float)}));
-    }
-    return f->commit();
-}
-
-/** Reads `count` float32 CPU tensors of `shape` written by writeTensors; the size must match. */
-Result<std::vector<torch::Tensor>>
-readTensors(const std::string &path, std::size_t count, const std::vector<std::int64_t> &shape)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return core::makeError(core::ErrorCode::NotFound, "cannot open").withPath(path);
-    }
-    std::vector<torch::Tensor> out;
-    for (std::size_t i = 0; i < count; ++i) {
-        torch::Tensor t = torch::empty(shape, torch::kFloat32);
-        const auto bytes = static_cast<std::streamsize>(t.numel() * sizeof(float));
-        if (!in.read(static_cast<char *>(t.data_ptr()), bytes)) {
-            return core::makeError(core::ErrorCode::InvalidFormat, "shorter than expected")
-                    .withPath(path);
-        }
-        out.push_back(t);
-    }
-    if (in.peek() != std::char_traits<char>::eof()) {
-        return core::makeError(core::ErrorCode::InvalidFormat, "longer than expected")
-                .withPath(path);
-    }
-    return out;
-}
-
-/**
- * Hidden states at the layer boundaries, one entry per boundary, each with all windows: in RAM,
- * or spilled to one file per boundary when they would exceed the memory budget.
- */
-class BoundaryStore
-{
-public:
-    BoundaryStore(std::string spillDir,
-                  std::size_t windows,
-                  std::vector<std::int64_t> shape,
-                  Compute compute)
-        : m_dir(std::move(spillDir))
-        , m_windows(windows)
-        , m_shape(std::move(shape))
-        , m_compute(compute)
-    {}
-
-    bool spills() const { return !m_dir.empty(); }
-
-    Status put(std::size_t l, std::vector<torch::Tensor> hs)
-    {
-        if (!spills()) {
-            for (torch::Tensor &h : hs) {
-                h = h.to(torch::kCPU);  // host memory, not the GPU's
-            }
-            m_ram[l] = std::move(hs);
-            return {};
-        }
-        return writeTensors(path(l), hs);
-    }
-
-    Result<std::vector<torch::Tensor>> get(std::size_t l) const
-    {
-        std::vector<torch::Tensor> hs;
-        if (!spills()) {
-            hs = m_ram.at(l);
-        } else {
-            auto read = readTensors(path(l), m_windows, m_shape);
-            if (!read) {
-                return std::move(read).error();
-            }
-            hs = std::move(*read);
-        }
-        for (torch::Tensor &h : hs) {
-            h = m_compute.to(h);
-        }
-        return hs;
-    }
-
-    void drop(std::size_t l)
-    {
-        m_ram.erase(l);
-        if (spills()) {
-            std::error_code ec;
-            std::filesystem::remove(path(l), ec);
-        }
-    }
-
-private:
-    std::string path(std::size_t l) const { return fmt::format("{}/boundary-{:04}.f32", m_dir, l); }
-
-    std::string m_dir;
-    std::size_t m_windows;
-    std::vector<std::int64_t> m_shape;
-    Compute m_compute;
-    std::map<std::size_t, std::vector<torch::Tensor>> m_ram;
-};
-
-// ---- resume state ----------------------------------------------------------------------------
-
-/**
- * RUN_DIR/probe-state: state.json names the next layer of the backward walk; grad-NNNN.f32 is the
- * gradient entering that layer; layer-NNNN.json the results of every finished layer. Files are
- * written in an order that keeps state.json pointing at complete files at every instant.
- */
-struct ResumeState
-{
-    std::string key;  ///< SHA-256 of model fingerprint, calibration and settings
-    std::int64_t nextLayer = -1;
-    double lossSum = 0.0;
-    std::uint64_t lossTokens = 0;
-};
-
-std::string stateFile(const std::string &dir)
-{
-    return dir + "/state.json";
-}
-
-std::string gradFile(const std::string &dir, std::int64_t l)
-{
-    return fmt::format("{}/grad-{:04}.f32", dir, l);
-}
-
-std::string layerFile(const std::string &dir, std::int64_t l)
-{
-    return fmt::format("{}/layer-{:04}.json", dir, l);
-}
-
-/** The state left by an earlier run with the same key, if any. */
-std::optional<ResumeState> loadState(const std::string &dir, const std::string &key)
-{
-    auto text = core::readSmallFile(stateFile(dir), 1U << 20U);
-    if (!text) {
-        return std::nullopt;
-    }
-    const nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || j.value("key", std::string()) != key) {
-        return std::nullopt;
-    }
-    ResumeState s;
-    s.key = key;
-    s.nextLayer = j.value("next_layer", std::int64_t{-2});
-    s.lossSum = j.value("loss_sum", 0.0);
-    s.lossTokens = j.value("loss_tokens", std::uint64_t{0});
-    if (s.nextLayer < -1) {
-        return std::nullopt;
-    }
-    return s;
-}
-
-Status saveState(const std::string &dir, const ResumeState &s)
-{
-    const nlohmann::json j = {{"schema", "prismaquant.probe-state/1"},
-                              {"key", s.key},
-                              {"next_layer", s.nextLayer},
-                              {"loss_sum", s.lossSum},
-                              {"loss_tokens", s.lossTokens}};
-    return core::writeFileAtomically(stateFile(dir), j.dump(1) + "\n");
-}
-
-std::uint64_t physicalMemory()
-{
-    const long pages = sysconf(_SC_PHYS_PAGES);
-    const long size = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && size > 0
-                   ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size)
-                   : 0;
 }
 
 // ---- the walk --------------------------------------------------------------------------------
