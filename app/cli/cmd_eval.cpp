@@ -44,23 +44,10 @@ int fail(const core::Error &e)
 /** Input maxima recorded by a probe run (empty when no run directory was given). */
 core::Result<std::map<std::string, float>> inputMaxima(const std::string &runDir)
 {
-    std::map<std::string, float> out;
     if (runDir.empty()) {
-        return out;
+        return std::map<std::string, float>{};
     }
-    const std::string path = runDir + "/sensitivity.json";
-    auto text = core::readSmallFile(path, 1ULL << 32U);
-    if (!text) {
-        return std::move(text).error();
-    }
-    auto report = core::data::SensitivityReport::fromJson(*text);
-    if (!report) {
-        return std::move(report).error().withPath(path);
-    }
-    for (const core::data::LinearSensitivity &l : report->linears) {
-        out[l.name] = l.inputAmax;
-    }
-    return out;
+    return core::data::readInputMaxima(runDir);
 }
 
 /** One variant per format: every Linear that can take it; W4A4 formats need the maxima. */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `prismaquant probe MODEL_DIR --calib PATH --out RUN_DIR ...`: measure every Linear's
 // sensitivity (DESIGN.md §4) and write RUN_DIR/sensitivity.json and calibration.json.
-#include <csignal>
 #include <filesystem>
 #include <memory>
 
@@ -10,6 +9,7 @@
 #include "app/cli/backends.h"
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
+#include "app/cli/interrupt.h"
 #include "app/cli/progress.h"
 #include "core/data/calibration.h"
 #include "core/probe/probe.h"
@@ -37,15 +37,6 @@ struct ProbeArgs
     std::vector<std::string> formats = {"NVFP4",       "NVFP4A16", "MXFP4", "MXFP8",
                                         "FP8_DYNAMIC", "W4A16",    "W8A16"};
 };
-
-core::JobContext *g_ctx = nullptr;
-
-extern "C" void onInterrupt(int /*signal*/)
-{
-    if (g_ctx != nullptr) {
-        g_ctx->requestCancel();  // a lock-free atomic store: safe in a signal handler
-    }
-}
 
 core::Result<std::vector<core::quant::FormatId>> parseFormats(const std::vector<std::string> &names)
 {
@@ -95,8 +86,7 @@ int runProbe(const ProbeArgs &a)
 {
     ProgressPrinter progress;
     core::JobContext ctx(progress.callback(), progress.logger());
-    g_ctx = &ctx;
-    std::signal(SIGINT, onInterrupt);
+    const InterruptScope interrupts(ctx);
     auto formats = parseFormats(a.formats);
     if (!formats) {
         return fail(formats.error());
@@ -131,7 +121,6 @@ int runProbe(const ProbeArgs &a)
     settings.runtime = runtime;
     auto report = probe::runProbe(a.modelDir, *set, settings, backends().preferred(), ctx);
     progress.finish();
-    g_ctx = nullptr;
     if (!report) {
         return fail(report.error());
     }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/quant/format_spec.h"
+#include "core/util/atomic_file.h"
 
 namespace pq::core::data {
 namespace {
@@ -219,6 +220,24 @@ Result<SensitivityReport> SensitivityReport::fromJson(std::string_view json)
     }
     r.linears = std::move(*linears);
     return r;
+}
+
+Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir)
+{
+    const std::string path = runDir + "/sensitivity.json";
+    auto text = readSmallFile(path, 1ULL << 32U);
+    if (!text) {
+        return std::move(text).error();
+    }
+    auto report = SensitivityReport::fromJson(*text);
+    if (!report) {
+        return std::move(report).error().withPath(path);
+    }
+    std::map<std::string, float> out;
+    for (const LinearSensitivity &l : report->linears) {
+        out[l.name] = l.inputAmax;
+    }
+    return out;
 }
 
 }  // namespace pq::core::data

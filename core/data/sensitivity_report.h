@@ -53,6 +53,12 @@ struct SensitivityReport
 };
 
 /** The per-Linear objects of the schema (also the probe's per-layer resume files). */
+/**
+ * The calibrated input maxima (Linear → max |x|) of a probe run: RUN_DIR/sensitivity.json.
+ * Errors name the file (missing, unreadable, not a sensitivity report).
+ */
+Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir);
+
 std::string linearsToJson(const std::vector<LinearSensitivity> &linears);
 Result<std::vector<LinearSensitivity>> linearsFromJson(std::string_view json);
 

@@ -383,6 +383,11 @@ TensorView Checkpoint::view(const Entry &entry) const
     return m_shards.at(entry.shard).view(entry.index);
 }
 
+void Checkpoint::releasePages(const Entry &entry, std::uint64_t offset, std::uint64_t len) const
+{
+    m_shards.at(entry.shard).releasePages(entry.index, offset, len);
+}
+
 std::uint64_t Checkpoint::totalTensorBytes() const
 {
     std::uint64_t total = 0;

@@ -71,6 +71,13 @@ public:
     const Entry *find(std::string_view name) const;
     TensorView view(const Entry &entry) const;
 
+    /**
+     * Drops the process's mapped pages of bytes [offset, offset+len) of `entry` after a reader
+     * copied them out (SafetensorsFile::releasePages): RSS stops growing with the file, and later
+     * reads fault the bytes back in.
+     */
+    void releasePages(const Entry &entry, std::uint64_t offset = 0, std::uint64_t len = ~0ULL) const;
+
     /** Sum of all tensors' byte sizes (what an index's total_size should be). */
     std::uint64_t totalTensorBytes() const;
 

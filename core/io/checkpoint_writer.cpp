@@ -84,6 +84,11 @@ Result<CheckpointWriter> CheckpointWriter::create(const std::string &directory,
                                                   CheckpointWriterOptions options)
 {
     PQ_TRY_STATUS(checkNames(tensors, options.metadata));
+    std::error_code ec;
+    if (!fs::is_directory(directory, ec)) {
+        return makeError(ErrorCode::NotFound, "the output directory does not exist")
+                .withPath(directory);
+    }
     CheckpointWriter w;
     w.m_directory = directory;
     w.m_options = std::move(options);
@@ -109,13 +114,20 @@ Result<CheckpointWriter> CheckpointWriter::create(const std::string &directory,
     if (w.m_shards.empty()) {
         w.m_shards.emplace_back();  // a checkpoint with no tensors is still a valid file
     }
-    for (Shard &shard : w.m_shards) {
+    for (std::size_t s = 0; s < w.m_shards.size(); ++s) {
+        Shard &shard = w.m_shards[s];
         std::sort(shard.tensors.begin(), shard.tensors.end(), diskOrder);
+        shard.headerBytes = buildSafetensorsHeader(shard.tensors, w.m_options.metadata).size();
+        shard.remaining = shard.tensors.size();
+        std::uint64_t offset = shard.headerBytes;
         for (const TensorInfo &t : shard.tensors) {
+            const std::uint64_t bytes = *t.byteSize();
+            w.m_slots.emplace(t.name, Slot{s, offset, bytes, false});
             w.m_order.push_back(t.name);
+            offset += bytes;
         }
     }
-    PQ_TRY_STATUS(w.openShard(0));
+    w.m_left = w.m_order.size();
     return w;
 }
 
@@ -131,46 +143,54 @@ std::vector<std::string> CheckpointWriter::shardFileNames() const
     return out;
 }
 
+std::string CheckpointWriter::shardOf(const std::string &name) const
+{
+    const auto it = m_slots.find(name);
+    return it == m_slots.end() ? std::string() : shardFileNames()[it->second.shard];
+}
+
 Status CheckpointWriter::openShard(std::size_t shard)
 {
-    m_shard = shard;
-    m_inShard = 0;
+    Shard &s = m_shards[shard];
     const std::string path = (fs::path(m_directory) / shardFileNames()[shard]).string();
     auto file = AtomicFile::create(path);
     if (!file) {
         return std::move(file).error();
     }
-    m_file = std::move(*file);
-    const std::string header = buildSafetensorsHeader(m_shards[shard].tensors, m_options.metadata);
-    return m_file->write(header);
+    PQ_TRY_STATUS(file->reserve(s.headerBytes + s.bytes));
+    PQ_TRY_STATUS(file->write(buildSafetensorsHeader(s.tensors, m_options.metadata)));
+    s.file = std::move(*file);
+    return {};
 }
 
 Status CheckpointWriter::writeTensor(const std::string &name, std::span<const std::byte> data)
 {
-    if (m_next >= m_order.size() || m_order[m_next] != name || !m_file) {
-        return makeError(
-                       ErrorCode::InvalidArgument,
-                       m_next < m_order.size()
-                               ? fmt::format("written out of order; expected '{}'", m_order[m_next])
-                               : std::string("every tensor has already been written"))
+    const auto it = m_slots.find(name);
+    if (it == m_slots.end()) {
+        return makeError(ErrorCode::InvalidArgument, "not a tensor of this checkpoint")
                 .withTensor(name);
     }
-    const TensorInfo &info = m_shards[m_shard].tensors[m_inShard];
-    if (data.size() != info.byteSize().value_or(0)) {
+    Slot &slot = it->second;
+    if (slot.written) {
+        return makeError(ErrorCode::InvalidArgument, "the tensor has already been written")
+                .withTensor(name);
+    }
+    if (data.size() != slot.bytes) {
         return makeError(ErrorCode::InvalidArgument,
                          fmt::format("got {} bytes, the declared shape needs {}", data.size(),
-                                     info.byteSize().value_or(0)))
+                                     slot.bytes))
                 .withTensor(name);
     }
-    PQ_TRY_STATUS(m_file->write(data));
-    ++m_next;
-    ++m_inShard;
-    if (m_inShard == m_shards[m_shard].tensors.size()) {
-        PQ_TRY_STATUS(m_file->commit());
-        m_file.reset();
-        if (m_shard + 1 < m_shards.size()) {
-            PQ_TRY_STATUS(openShard(m_shard + 1));
-        }
+    Shard &shard = m_shards[slot.shard];
+    if (!shard.file) {
+        PQ_TRY_STATUS(openShard(slot.shard));
+    }
+    PQ_TRY_STATUS(shard.file->writeAt(slot.offset, data));
+    slot.written = true;
+    --m_left;
+    if (--shard.remaining == 0) {
+        PQ_TRY_STATUS(shard.file->commit());
+        shard.file.reset();
     }
     return {};
 }
@@ -180,14 +200,19 @@ Status CheckpointWriter::finish()
     if (m_finished) {
         return makeError(ErrorCode::InvalidArgument, "finish() called twice");
     }
-    if (m_next != m_order.size()) {
+    if (m_left != 0) {
+        const auto missing = std::find_if(m_order.begin(), m_order.end(), [&](const auto &n) {
+            return !m_slots.find(n)->second.written;
+        });
         return makeError(ErrorCode::InvalidArgument,
-                         fmt::format("{} of {} tensors were written", m_next, m_order.size()))
-                .withTensor(m_order[m_next]);
+                         fmt::format("{} of {} tensors were written", m_order.size() - m_left,
+                                     m_order.size()))
+                .withTensor(*missing);
     }
-    if (m_file) {  // only for a checkpoint without tensors
-        PQ_TRY_STATUS(m_file->commit());
-        m_file.reset();
+    if (m_order.empty()) {  // a checkpoint with no tensors is still a valid file
+        PQ_TRY_STATUS(openShard(0));
+        PQ_TRY_STATUS(m_shards[0].file->commit());
+        m_shards[0].file.reset();
     }
     m_finished = true;
     if (m_shards.size() == 1) {

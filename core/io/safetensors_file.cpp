@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/safetensors_file.h"
 
+#include <algorithm>
+
 namespace pq::core {
 
 Result<SafetensorsFile> SafetensorsFile::open(const std::string &path)
@@ -42,6 +44,16 @@ void SafetensorsFile::prefetch(std::size_t index) const
 {
     const SafetensorsEntry &e = m_header.entries.at(index);
     m_file.adviseSequential(m_header.dataOffset + e.begin, e.end - e.begin);
+}
+
+void SafetensorsFile::releasePages(std::size_t index, std::uint64_t offset, std::uint64_t len) const
+{
+    const SafetensorsEntry &e = m_header.entries.at(index);
+    const std::uint64_t size = e.end - e.begin;
+    if (offset >= size) {
+        return;
+    }
+    m_file.releasePages(m_header.dataOffset + e.begin + offset, std::min(len, size - offset));
 }
 
 }  // namespace pq::core

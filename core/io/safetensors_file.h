@@ -46,6 +46,13 @@ public:
     /** Hints the kernel to read the tensor's pages ahead (for streaming consumers). */
     void prefetch(std::size_t index) const;
 
+    /**
+     * Drops the process's mapped pages of bytes [offset, offset+len) of entries()[index] (clipped
+     * to the tensor; whole pages, so a neighbour's edge page may go too). Views stay valid: a later
+     * read faults the bytes back in from the file. See MappedFile::releasePages.
+     */
+    void releasePages(std::size_t index, std::uint64_t offset = 0, std::uint64_t len = ~0ULL) const;
+
 private:
     MappedFile m_file;
     SafetensorsHeader m_header;

@@ -11,18 +11,18 @@
 #include "core/model/classify.h"
 
 namespace pq::core {
-namespace {
 
-/** Applies the profile's checkpoint → vLLM prefix renames to a module name. */
-std::string toVllmName(const ProfileSpec &p, const std::string &module)
+std::string toVllmName(const ProfileSpec &p, std::string_view module)
 {
     for (const auto &[from, to] : p.vllmRenames) {
-        if (module.rfind(from, 0) == 0) {
-            return std::string(to) + module.substr(from.size());
+        if (module.starts_with(from)) {
+            return std::string(to) + std::string(module.substr(from.size()));
         }
     }
-    return module;
+    return std::string(module);
 }
+
+namespace {
 
 class Builder
 {

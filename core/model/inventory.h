@@ -121,6 +121,9 @@ struct ModelInventory
     Status checkQuantizable() const;
 };
 
+/** A checkpoint module name as vLLM names it (the profile's prefix renames applied). */
+std::string toVllmName(const ProfileSpec &profile, std::string_view module);
+
 /**
  * Classifies `tensors` against `profile` (nullptr = generic fallback with a warning) and builds
  * Linears and fused groups. Never fails on unknown names (they become TensorKind::Unknown);

@@ -46,7 +46,8 @@ Status writeSyntheticCheckpoint(const std::string &configJson,
                                 const std::string &outDir,
                                 std::uint64_t seed,
                                 const CheckpointWriterOptions &options,
-                                const JobContext &ctx)
+                                const JobContext &ctx,
+                                std::optional<ExpertStorage> storage)
 {
     auto cfg = parseModelConfig(configJson);
     if (!cfg) {
@@ -58,7 +59,7 @@ Status writeSyntheticCheckpoint(const std::string &configJson,
     }
     const ProfileSpec *profile = findProfile(*cfg);
     std::vector<TensorInfo> tensors =
-            synthesizeTensors(*cfg, profile ? *profile : genericProfile());
+            synthesizeTensors(*cfg, profile ? *profile : genericProfile(), storage);
     std::unordered_map<std::string, TensorInfo> byName;
     for (const TensorInfo &t : tensors) {
         byName.emplace(t.name, t);

@@ -86,6 +86,47 @@ Status AtomicFile::write(std::string_view text)
     return write(std::as_bytes(std::span(text.data(), text.size())));
 }
 
+Status AtomicFile::writeAt(std::uint64_t offset, std::span<const std::byte> data)
+{
+    if (m_fd < 0) {
+        return makeError(ErrorCode::InvalidArgument, "write to a closed file")
+                .withPath(m_finalPath);
+    }
+    const std::byte *p = data.data();
+    std::size_t left = data.size();
+    auto at = static_cast<off_t>(offset);
+    while (left > 0) {
+        const ssize_t n = ::pwrite(m_fd, p, left, at);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return makeIoError("cannot write", m_tempPath, errno);
+        }
+        p += n;
+        at += n;
+        left -= static_cast<std::size_t>(n);
+        m_written += static_cast<std::uint64_t>(n);
+    }
+    return {};
+}
+
+Status AtomicFile::reserve(std::uint64_t bytes)
+{
+    if (m_fd < 0) {
+        return makeError(ErrorCode::InvalidArgument, "reserve on a closed file")
+                .withPath(m_finalPath);
+    }
+    if (bytes == 0) {
+        return {};
+    }
+    const int err = ::posix_fallocate(m_fd, 0, static_cast<off_t>(bytes));
+    if (err != 0 && err != EOPNOTSUPP && err != EINVAL) {
+        return makeIoError(fmt::format("cannot reserve {} bytes for", bytes), m_tempPath, err);
+    }
+    return {};
+}
+
 Status AtomicFile::commit()
 {
     if (m_fd < 0) {

@@ -32,6 +32,21 @@ public:
     Status write(std::span<const std::byte> data);
     Status write(std::string_view text);
 
+    /**
+     * Writes bytes at `offset` (pwrite), for writers that know the layout up front and fill it
+     * in any order. Does not move the append position of write(); do not mix the two on a
+     * region.
+     */
+    Status writeAt(std::uint64_t offset, std::span<const std::byte> data);
+
+    /**
+     * Allocates `bytes` of disk for the file now (posix_fallocate), so that a full disk is
+     * reported before any data is written rather than part-way through (ErrorCode::NoSpace).
+     * File systems without fallocate support are not an error: the space is then claimed as
+     * the data arrives.
+     */
+    Status reserve(std::uint64_t bytes);
+
     /** Flushes, fsyncs, closes and renames to the final path. */
     Status commit();
 

@@ -36,6 +36,15 @@ public:
     /** Tells the kernel we will read [offset, offset+len) sequentially soon (madvise). */
     void adviseSequential(std::uint64_t offset, std::uint64_t len) const;
 
+    /**
+     * Drops this process's pages of [offset, offset+len) (madvise MADV_DONTNEED), widened to
+     * whole pages and clipped to the file. The mapping is read-only and never written, so nothing
+     * is lost: a later read faults the bytes back in from the file (the page cache). Use it after
+     * copying a range out, so a streaming reader's RSS does not grow with the file. Views stay
+     * valid. Thread-safety: safe beside concurrent readers of any range.
+     */
+    void releasePages(std::uint64_t offset, std::uint64_t len) const;
+
 private:
     void reset() noexcept;
 

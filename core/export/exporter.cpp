@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+#include "core/export/exporter.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "core/export/quantization_config.h"
+#include "core/io/checkpoint_writer.h"
+#include "core/quant/format_spec.h"
+#include "core/util/assert.h"
+#include "core/util/atomic_file.h"
+#include "core/util/human.h"
+
+namespace pq::core::ct {
+namespace fs = std::filesystem;
+
+namespace {
+
+using quant::FormatId;
+
+/** Files a serving stack reads beside the weights, copied when the source has them. */
+constexpr const char *COPIED_FILES[] = {
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "tokenizer.model",
+        "special_tokens_map.json",
+        "added_tokens.json",
+        "vocab.json",
+        "merges.txt",
+        "generation_config.json",
+        "chat_template.jinja",
+        "chat_template.json",
+        "preprocessor_config.json",
+        "processor_config.json",
+};
+
+/** Slack on top of the tensor bytes for config, tokenizer and file-system overhead. */
+constexpr std::uint64_t SPACE_MARGIN = 64ULL << 20U;
+
+/** The prefix of temporary directories for `out`: ".<name>.partial-" beside it. */
+fs::path partialPrefix(const fs::path &out)
+{
+    return out.parent_path() / fmt::format(".{}.partial-", out.filename().string());
+}
+
+/** Removes temporary directories of earlier exports to `out` whose process no longer runs. */
+void removeStaleTemporaries(const fs::path &out)
+{
+    const std::string prefix = partialPrefix(out).filename().string();
+    std::error_code ec;
+    for (const auto &entry : fs::directory_iterator(out.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (!name.starts_with(prefix)) {
+            continue;
+        }
+        char *end = nullptr;
+        const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+        if (end != nullptr && *end == '\0' && pid > 0 &&
+            (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
+            fs::remove_all(entry.path(), ec);
+        }
+    }
+}
+
+/** Removes a directory tree on destruction unless released (error, cancel, exception). */
+class TemporaryDirectory
+{
+public:
+    explicit TemporaryDirectory(fs::path path)
+        : m_path(std::move(path))
+    {}
+
+    TemporaryDirectory(const TemporaryDirectory &) = delete;
+    TemporaryDirectory &operator=(const TemporaryDirectory &) = delete;
+
+    ~TemporaryDirectory()
+    {
+        if (!m_path.empty()) {
+            std::error_code ec;
+            fs::remove_all(m_path, ec);
+        }
+    }
+
+    const fs::path &path() const { return m_path; }
+
+    void release() { m_path.clear(); }
+
+private:
+    fs::path m_path;
+};
+
+Error fsError(const std::string &what, const fs::path &path, const std::error_code &ec)
+{
+    return makeIoError(what, path.string(), ec.value());
+}
+
+/** The source must stay untouched: the output may be neither the source nor inside it. */
+Status checkPlaces(const fs::path &source, const fs::path &out, bool force)
+{
+    std::error_code ec;
+    const fs::path src = fs::weakly_canonical(source, ec);
+    const fs::path dst = fs::weakly_canonical(out, ec);
+    const auto inside = [](const fs::path &a, const fs::path &b) {  // a == b or a below b
+        auto [ai, bi] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+        return bi == b.end();
+    };
+    if (inside(dst, src) || inside(src, dst)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "the output directory must be outside the source model's directory "
+                         "(the source is never written)")
+                .withPath(out.string());
+    }
+    if (fs::exists(out, ec) && !force) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "the output directory already exists; choose another or pass --force to "
+                         "replace it (it is replaced only once the new export is complete)")
+                .withPath(out.string());
+    }
+    if (!fs::is_directory(out.parent_path(), ec)) {
+        return makeError(ErrorCode::NotFound, "the output's parent directory does not exist")
+                .withPath(out.parent_path().string());
+    }
+    return {};
+}
+
+Status checkFreeSpace(const fs::path &dir, std::uint64_t needed)
+{
+    struct statvfs s
+    {};
+
+    if (::statvfs(dir.c_str(), &s) != 0) {
+        return {};  // not knowable here; the shards' reservations still catch a full disk
+    }
+    const std::uint64_t avail = static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
+    if (avail < needed) {
+        return makeError(ErrorCode::NoSpace,
+                         fmt::format("the export needs about {} and only {} are free there",
+                                     formatBytes(needed), formatBytes(avail)))
+                .withPath(dir.string());
+    }
+    return {};
+}
+
+/** A Linear's bytes in its source dtype, contiguous ([out, in]); copies only strided slices. */
+std::span<const std::byte> denseBytes(const quant::WeightView &w, std::vector<std::byte> &buffer)
+{
+    const std::uint64_t elem = dtypeBits(w.dtype) / 8;
+    const std::uint64_t rowBytes = w.cols * elem;
+    if (w.stride() == w.cols) {
+        return {w.data, w.rows * rowBytes};
+    }
+    buffer.resize(w.rows * rowBytes);
+    for (std::uint64_t r = 0; r < w.rows; ++r) {
+        std::memcpy(buffer.data() + r * rowBytes, w.data + r * w.stride() * elem, rowBytes);
+    }
+    return buffer;
+}
+
+std::string utcNow()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/** config.json of the source with `quantization_config` set. */
+Status writeConfig(const fs::path &source, const fs::path &dir, const std::string &quantConfig)
+{
+    auto text = readSmallFile((source / "config.json").string(), 64ULL << 20U);
+    if (!text) {
+        return std::move(text).error();
+    }
+    auto config = nlohmann::ordered_json::parse(*text, nullptr, false);
+    if (config.is_discarded() || !config.is_object()) {
+        return makeError(ErrorCode::InvalidFormat, "config.json is not a JSON object")
+                .withPath((source / "config.json").string());
+    }
+    config["quantization_config"] = nlohmann::ordered_json::parse(quantConfig);
+    return writeFileAtomically((dir / "config.json").string(), config.dump(2) + "\n");
+}
+
+Result<std::vector<std::string>> copyCompanions(const fs::path &source, const fs::path &dir)
+{
+    std::vector<std::string> copied;
+    for (const char *name : COPIED_FILES) {
+        std::error_code ec;
+        if (!fs::is_regular_file(source / name, ec)) {
+            continue;
+        }
+        fs::copy_file(source / name, dir / name, ec);
+        if (ec) {
+            return fsError(fmt::format("cannot copy {}", name), dir / name, ec);
+        }
+        copied.emplace_back(name);
+    }
+    return copied;
+}
+
+/** Moves the finished temporary directory into place (replacing an old export with --force). */
+Status moveIntoPlace(TemporaryDirectory &tmp, const fs::path &out)
+{
+    std::error_code ec;
+    fs::path trash;
+    if (fs::exists(out, ec)) {
+        trash = partialPrefix(out).string() + fmt::format("{}-old", ::getpid());
+        fs::rename(out, trash, ec);
+        if (ec) {
+            return fsError("cannot move the old export aside", out, ec);
+        }
+    }
+    fs::rename(tmp.path(), out, ec);
+    if (ec) {
+        if (!trash.empty()) {
+            std::error_code back;
+            fs::rename(trash, out, back);
+        }
+        return fsError("cannot rename the export into place", out, ec);
+    }
+    tmp.release();
+    if (!trash.empty()) {
+        fs::remove_all(trash, ec);
+    }
+    if (const int fd = ::open(out.parent_path().c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+        ::fsync(fd);  // make the rename durable
+        ::close(fd);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ExportResult>
+exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, const JobContext &ctx)
+{
+    const fs::path source = fs::absolute(request.modelDir);
+    const fs::path out = fs::absolute(request.outDir).lexically_normal();
+    PQ_TRY_STATUS(checkPlaces(source, out, request.force));
+
+    auto inv = inventoryModelDir(source.string());
+    if (!inv) {
+        return std::move(inv).error();
+    }
+    PQ_TRY_STATUS(inv->checkQuantizable());
+    auto ckpt = Checkpoint::open(source.string());
+    if (!ckpt) {
+        return std::move(ckpt).error();
+    }
+    PQ_TRY_STATUS(checkFormats(*inv, request.formats, request.inputAmax));
+    auto fingerprint = ckpt->fingerprint();
+    if (!fingerprint) {
+        return std::move(fingerprint).error();
+    }
+    ctx.reportProgress("scales", 0, 1);
+    auto scales = sharedScales(*inv, *ckpt, request.formats, request.inputAmax);
+    if (!scales) {
+        return std::move(scales).error();
+    }
+    const std::vector<OutputTensor> plan = planOutputTensors(*inv, request.formats);
+    ExportResult result;
+    result.outDir = out.string();
+    result.sourceBytes = ckpt->totalTensorBytes();
+    std::vector<TensorInfo> infos;
+    for (const OutputTensor &t : plan) {
+        infos.push_back(t.info);
+        result.tensorBytes += *t.info.byteSize();
+    }
+    result.tensors = infos.size();
+    for (const LinearInfo &l : inv->linears) {
+        ++result.linearsByFormat[std::string(quant::formatInfo(request.formats.at(l.name)).name)];
+    }
+
+    removeStaleTemporaries(out);
+    PQ_TRY_STATUS(checkFreeSpace(out.parent_path(), result.tensorBytes + SPACE_MARGIN));
+    TemporaryDirectory tmp(partialPrefix(out).string() + std::to_string(::getpid()));
+    std::error_code ec;
+    fs::remove_all(tmp.path(), ec);
+    if (!fs::create_directory(tmp.path(), ec)) {
+        return fsError("cannot create the temporary export directory", tmp.path(), ec);
+    }
+    CheckpointWriterOptions options;
+    options.maxShardBytes = request.maxShardBytes;
+    auto writer = CheckpointWriter::create(tmp.path().string(), infos, options);
+    if (!writer) {
+        return std::move(writer).error();
+    }
+    result.shards = writer->shardFileNames().size();
+
+    std::vector<std::byte> scratch;
+    std::vector<std::byte> dense;
+    for (std::size_t k = 0; k < plan.size();) {
+        if (ctx.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
+                    .withPath(out.string());
+        }
+        const OutputTensor &t = plan[k];
+        const ClassifiedTensor &src = inv->tensors[t.sourceTensor];
+        const Checkpoint::Entry *entry = ckpt->find(src.info.name);
+        if (entry == nullptr) {
+            return makeError(ErrorCode::NotFound, "tensor missing from the checkpoint")
+                    .withTensor(src.info.name);
+        }
+        if (!t.linear) {  // kept as it is: straight from the mapping
+            PQ_TRY_STATUS(writer->writeTensor(t.info.name, ckpt->view(*entry).data));
+            ++k;
+        } else {
+            const LinearInfo &l = inv->linears[*t.linear];
+            const FormatId id = request.formats.at(l.name);
+            auto view = linearWeightView(*inv, *ckpt, l, scratch);
+            if (!view) {
+                return std::move(view).error();
+            }
+            std::size_t written = 0;
+            if (id == FormatId::BF16) {
+                PQ_TRY_STATUS(writer->writeTensor(t.info.name, denseBytes(*view, dense)));
+                written = 1;
+            } else {
+                quant::QuantOptions o;
+                if (const auto g = scales->weightAmax.find(l.name); g != scales->weightAmax.end()) {
+                    o.globalAmax = g->second;
+                }
+                if (quant::formatInfo(id).activation == quant::ActivationQuant::Nvfp4) {
+                    o.inputAmax = scales->inputAmax.at(l.name);
+                }
+                auto encoded = backend.encode(id, *view, o);
+                if (!encoded) {
+                    return std::move(encoded).error();
+                }
+                for (const quant::StoredTensor &s : encoded->tensors) {
+                    PQ_TRY_STATUS(writer->writeTensor(l.name + "." + s.spec.suffix, s.bytes));
+                }
+                written = encoded->tensors.size();
+            }
+            // The plan and the encoder agree on a Linear's tensors (both use storedTensors).
+            PQ_ASSERT(k + written <= plan.size() && plan[k + written - 1].linear == t.linear);
+            k += written;
+        }
+        if (k == plan.size() || plan[k].sourceTensor != t.sourceTensor) {
+            ckpt->releasePages(*entry);  // done with this source tensor
+        }
+        ctx.reportProgress("export", k, plan.size());
+    }
+    PQ_TRY_STATUS(writer->finish());
+
+    PQ_TRY_STATUS(writeConfig(source, tmp.path(), buildQuantizationConfig(*inv, request.formats)));
+    auto copied = copyCompanions(source, tmp.path());
+    if (!copied) {
+        return std::move(copied).error();
+    }
+    result.copiedFiles = std::move(*copied);
+    const nlohmann::ordered_json manifest{
+            {"schema", "prismaquant.export/1"},
+            {"tool", "prismaquant"},
+            {"tool_version", request.toolVersion},
+            {"created_utc", utcNow()},
+            {"source", {{"directory", source.string()}, {"fingerprint", *fingerprint}}},
+            {"recipe", request.recipe},
+            {"compressed_tensors_version", CT_VERSION},
+            {"linears_by_format", result.linearsByFormat},
+            {"tensor_bytes", result.tensorBytes},
+            {"source_tensor_bytes", result.sourceBytes},
+            {"shards", result.shards},
+    };
+    PQ_TRY_STATUS(
+            writeFileAtomically((tmp.path() / MANIFEST_FILE).string(), manifest.dump(2) + "\n"));
+    if (ctx.isCancelled()) {
+        return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
+                .withPath(out.string());
+    }
+    PQ_TRY_STATUS(moveIntoPlace(tmp, out));
+    return result;
+}
+
+}  // namespace pq::core::ct
