@@ -74,6 +74,9 @@ core::Result<core::ct::FormatMap> chooseFormats(const ExportArgs &a,
 
 int runExport(const ExportArgs &a)
 {
+    ProgressPrinter progress;
+    core::JobContext ctx(progress.callback(), progress.logger());
+    const InterruptScope interrupts(ctx);  // from the start: Ctrl-C always ends in a clean state
     auto inv = core::inventoryModelDir(a.modelDir);
     if (!inv) {
         return fail(inv.error());
@@ -112,9 +115,6 @@ int runExport(const ExportArgs &a)
     req.maxShardBytes = *shardBytes;
     req.force = a.force;
 
-    ProgressPrinter progress;
-    core::JobContext ctx(progress.callback(), progress.logger());
-    const InterruptScope interrupts(ctx);
     auto result = core::ct::exportCheckpoint(req, backends().preferred(), ctx);
     progress.finish();
     if (!result) {

@@ -8,7 +8,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/export/compressed_checkpoint.h"
 #include "core/model/llama2c_import.h"
+#include "core/quant/format_spec.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
 
@@ -121,6 +123,21 @@ void TestCliProbe::allocateThenEvaluateTheRecipe()
              QStringLiteral("--out"), m_dir.filePath(QStringLiteral("eval-recipe.json"))});
     QVERIFY2(e.exitCode == 0, e.err.c_str());
     QVERIFY2(e.out.find(j.at("summary").get<std::string>()) != std::string::npos, e.out.c_str());
+    // export of the recipe: the W4A4 input maxima are found beside it in the run directory
+    const QString exported = m_dir.filePath(QStringLiteral("exported"));
+    const auto x = pq::test::runCli({QStringLiteral("export"), m_model, QStringLiteral("--recipe"),
+                                     run, QStringLiteral("--out"), exported});
+    QVERIFY2(x.exitCode == 0, x.err.c_str());
+    auto rb = pq::core::ct::CompressedCheckpoint::open(exported.toStdString());
+    QVERIFY2(rb.has_value(), rb ? "" : rb.error().message().c_str());
+    for (const auto &[linear, format] : j.at("linears").items()) {
+        const auto *m = rb->find(linear);
+        QVERIFY2((m == nullptr) == (format == "BF16"), linear.c_str());
+        if (m != nullptr) {
+            QCOMPARE(std::string(pq::core::quant::formatInfo(*m->format).name),
+                     format.get<std::string>());
+        }
+    }
     // a target below the smallest artifact: a clear error with the smallest size
     const auto tiny = pq::test::runCli({QStringLiteral("allocate"), run,
                                         QStringLiteral("--target-size"), QStringLiteral("1kB")});
