@@ -228,6 +228,9 @@ Result<SharedScales> sharedScales(const ModelInventory &inventory,
         if (!amax) {
             return std::move(amax).error();
         }
+        // Read once now and again when encoded: drop the pages in between, or an all-NVFP4
+        // recipe would keep the whole model resident.
+        checkpoint.releasePages(*checkpoint.find(inventory.tensors[l.source.tensor].info.name));
         const auto [wKey, iKey] = keysOf(l);
         weightMax[wKey] = std::max(weightMax[wKey], *amax);
         if (const auto a = inputAmax.find(l.name); a != inputAmax.end()) {

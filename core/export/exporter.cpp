@@ -7,7 +7,9 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <future>
 #include <system_error>
+#include <utility>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -153,7 +155,8 @@ Status checkFreeSpace(const fs::path &dir, std::uint64_t needed)
     return {};
 }
 
-/** A Linear's bytes in its source dtype, contiguous ([out, in]); copies only strided slices. */
+/** A Linear's bytes in its source dtype, contiguous ([out, in]): the mapping itself when the
+ *  rows are contiguous there, else a copy in `buffer`. */
 std::span<const std::byte> denseBytes(const quant::WeightView &w, std::vector<std::byte> &buffer)
 {
     const std::uint64_t elem = dtypeBits(w.dtype) / 8;
@@ -242,6 +245,140 @@ Status moveIntoPlace(TemporaryDirectory &tmp, const fs::path &out)
     return {};
 }
 
+/**
+ * Writes one unit's tensors (a kept tensor, or one Linear's encoded tensors) on a background
+ * thread while the caller encodes the next unit: at most one unit waits for the disk, so memory
+ * stays at two units and the encoder's cores are not idle during write() and fsync().
+ */
+class WriteBehind
+{
+public:
+    struct Item
+    {
+        std::string name;
+        std::span<const std::byte> bytes;  ///< into the unit's owned buffers or the source mapping
+    };
+
+    WriteBehind(CheckpointWriter &writer, const Checkpoint &source)
+        : m_writer(writer)
+        , m_source(source)
+    {}
+
+    WriteBehind(const WriteBehind &) = delete;
+    WriteBehind &operator=(const WriteBehind &) = delete;
+
+    ~WriteBehind()
+    {
+        if (m_pending.valid()) {
+            m_pending.wait();  // never leave a thread writing into a directory being removed
+        }
+    }
+
+    /** Waits for the previous unit (returning its error), then starts writing this one;
+     *  `release` is a source tensor whose mapped pages are dropped once written. */
+    Status submit(std::vector<Item> items,
+                  std::vector<std::vector<std::byte>> owned,
+                  const Checkpoint::Entry *release)
+    {
+        PQ_TRY_STATUS(wait());
+        m_pending = std::async(
+                std::launch::async,
+                [this, items = std::move(items), owned = std::move(owned), release]() -> Status {
+                    for (const Item &i : items) {
+                        PQ_TRY_STATUS(m_writer.writeTensor(i.name, i.bytes));
+                    }
+                    if (release != nullptr) {
+                        m_source.releasePages(*release);
+                    }
+                    return {};
+                });
+        return {};
+    }
+
+    /** Waits for the unit in flight; its error, if any. */
+    Status wait() { return m_pending.valid() ? m_pending.get() : Status{}; }
+
+private:
+    CheckpointWriter &m_writer;
+    const Checkpoint &m_source;
+    std::future<Status> m_pending;
+};
+
+/** Encodes and writes every planned tensor, in plan order, one unit at a time. */
+Status streamTensors(const ModelInventory &inv,
+                     const Checkpoint &ckpt,
+                     const std::vector<OutputTensor> &plan,
+                     const ExportRequest &request,
+                     const SharedScales &scales,
+                     quant::QuantBackend &backend,
+                     CheckpointWriter &writer,
+                     const JobContext &ctx,
+                     const std::string &out)
+{
+    WriteBehind behind(writer, ckpt);
+    std::vector<std::byte> scratch;
+    for (std::size_t k = 0; k < plan.size();) {
+        if (ctx.isCancelled()) {
+            return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
+                    .withPath(out);
+        }
+        const OutputTensor &t = plan[k];
+        const Checkpoint::Entry *entry = ckpt.find(inv.tensors[t.sourceTensor].info.name);
+        if (entry == nullptr) {
+            return makeError(ErrorCode::NotFound, "tensor missing from the checkpoint")
+                    .withTensor(inv.tensors[t.sourceTensor].info.name);
+        }
+        std::vector<WriteBehind::Item> items;
+        std::vector<std::vector<std::byte>> owned;
+        if (!t.linear) {  // kept as it is: straight from the mapping
+            items.push_back({t.info.name, ckpt.view(*entry).data});
+        } else {
+            const LinearInfo &l = inv.linears[*t.linear];
+            const FormatId id = request.formats.at(l.name);
+            auto view = linearWeightView(inv, ckpt, l, scratch);
+            if (!view) {
+                return std::move(view).error();
+            }
+            if (id == FormatId::BF16 && view->data == scratch.data()) {
+                owned.push_back(std::exchange(scratch, {}));  // a transposed expert, gathered
+                items.push_back({t.info.name, owned.back()});
+            } else if (id == FormatId::BF16) {
+                owned.emplace_back();
+                items.push_back({t.info.name, denseBytes(*view, owned.back())});
+            } else {
+                quant::QuantOptions o;
+                if (const auto g = scales.weightAmax.find(l.name); g != scales.weightAmax.end()) {
+                    o.globalAmax = g->second;
+                }
+                if (quant::formatInfo(id).activation == quant::ActivationQuant::Nvfp4) {
+                    o.inputAmax = scales.inputAmax.at(l.name);
+                }
+                auto encoded = backend.encode(id, *view, o);
+                if (!encoded) {
+                    return std::move(encoded).error();
+                }
+                for (quant::StoredTensor &s : encoded->tensors) {
+                    owned.push_back(std::move(s.bytes));
+                    items.push_back({l.name + "." + s.spec.suffix, owned.back()});
+                }
+            }
+        }
+        // The plan and the encoder agree on a Linear's tensors (both use storedTensors).
+        PQ_ASSERT(k + items.size() <= plan.size() && plan[k + items.size() - 1].linear == t.linear);
+        k += items.size();
+        const bool lastOfSource = k == plan.size() || plan[k].sourceTensor != t.sourceTensor;
+        if (lastOfSource && k < plan.size()) {  // read the next source tensor ahead
+            if (const auto *next = ckpt.find(inv.tensors[plan[k].sourceTensor].info.name)) {
+                ckpt.shards()[next->shard].prefetch(next->index);
+            }
+        }
+        PQ_TRY_STATUS(
+                behind.submit(std::move(items), std::move(owned), lastOfSource ? entry : nullptr));
+        ctx.reportProgress("export", k, plan.size());
+    }
+    return behind.wait();
+}
+
 }  // namespace
 
 Result<ExportResult>
@@ -300,60 +437,8 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
     }
     result.shards = writer->shardFileNames().size();
 
-    std::vector<std::byte> scratch;
-    std::vector<std::byte> dense;
-    for (std::size_t k = 0; k < plan.size();) {
-        if (ctx.isCancelled()) {
-            return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
-                    .withPath(out.string());
-        }
-        const OutputTensor &t = plan[k];
-        const ClassifiedTensor &src = inv->tensors[t.sourceTensor];
-        const Checkpoint::Entry *entry = ckpt->find(src.info.name);
-        if (entry == nullptr) {
-            return makeError(ErrorCode::NotFound, "tensor missing from the checkpoint")
-                    .withTensor(src.info.name);
-        }
-        if (!t.linear) {  // kept as it is: straight from the mapping
-            PQ_TRY_STATUS(writer->writeTensor(t.info.name, ckpt->view(*entry).data));
-            ++k;
-        } else {
-            const LinearInfo &l = inv->linears[*t.linear];
-            const FormatId id = request.formats.at(l.name);
-            auto view = linearWeightView(*inv, *ckpt, l, scratch);
-            if (!view) {
-                return std::move(view).error();
-            }
-            std::size_t written = 0;
-            if (id == FormatId::BF16) {
-                PQ_TRY_STATUS(writer->writeTensor(t.info.name, denseBytes(*view, dense)));
-                written = 1;
-            } else {
-                quant::QuantOptions o;
-                if (const auto g = scales->weightAmax.find(l.name); g != scales->weightAmax.end()) {
-                    o.globalAmax = g->second;
-                }
-                if (quant::formatInfo(id).activation == quant::ActivationQuant::Nvfp4) {
-                    o.inputAmax = scales->inputAmax.at(l.name);
-                }
-                auto encoded = backend.encode(id, *view, o);
-                if (!encoded) {
-                    return std::move(encoded).error();
-                }
-                for (const quant::StoredTensor &s : encoded->tensors) {
-                    PQ_TRY_STATUS(writer->writeTensor(l.name + "." + s.spec.suffix, s.bytes));
-                }
-                written = encoded->tensors.size();
-            }
-            // The plan and the encoder agree on a Linear's tensors (both use storedTensors).
-            PQ_ASSERT(k + written <= plan.size() && plan[k + written - 1].linear == t.linear);
-            k += written;
-        }
-        if (k == plan.size() || plan[k].sourceTensor != t.sourceTensor) {
-            ckpt->releasePages(*entry);  // done with this source tensor
-        }
-        ctx.reportProgress("export", k, plan.size());
-    }
+    PQ_TRY_STATUS(streamTensors(*inv, *ckpt, plan, request, *scales, backend, *writer, ctx,
+                                out.string()));
     PQ_TRY_STATUS(writer->finish());
 
     PQ_TRY_STATUS(writeConfig(source, tmp.path(), buildQuantizationConfig(*inv, request.formats)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/quant/weight_rows.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "core/quant/group_quant.h"
 #include "core/quant/row_quant.h"
 #include "core/util/bf16.h"
+#include "core/util/parallel.h"
 
 namespace pq::core::quant {
 namespace {
@@ -108,16 +110,35 @@ Status checkShapeFor(FormatId id, const WeightView &w)
 Result<float> weightMaxAbs(const WeightView &w)
 {
     PQ_TRY_STATUS(checkView(w));
-    std::vector<float> row(w.cols);
-    float amax = 0.0F;
-    for (std::uint64_t r = 0; r < w.rows; ++r) {
-        loadRow(w, r, row);
-        float m = 0.0F;
-        std::uint64_t bad = 0;
-        if (!rowAmax(row, m, bad)) {
-            return nonFiniteError(w, r, bad, row[bad]);
+    // Row blocks in parallel; the first non-finite element in row order is the one reported.
+    constexpr std::uint64_t ROWS_PER_CHUNK = 64;
+    const std::uint64_t chunks = (w.rows + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+    std::vector<float> chunkMax(chunks, 0.0F);
+    std::vector<std::uint64_t> badRow(chunks, w.rows);
+    std::vector<std::uint64_t> badCol(chunks, 0);
+    parallelFor(chunks, 1, [&](std::uint64_t begin, std::uint64_t end) {
+        std::vector<float> row(w.cols);
+        for (std::uint64_t c = begin; c < end; ++c) {
+            for (std::uint64_t r = c * ROWS_PER_CHUNK;
+                 r < std::min(w.rows, (c + 1) * ROWS_PER_CHUNK); ++r) {
+                loadRow(w, r, row);
+                float m = 0.0F;
+                if (!rowAmax(row, m, badCol[c])) {
+                    badRow[c] = r;
+                    break;
+                }
+                chunkMax[c] = std::max(chunkMax[c], m);
+            }
         }
-        amax = m > amax ? m : amax;
+    });
+    float amax = 0.0F;
+    for (std::uint64_t c = 0; c < chunks; ++c) {
+        if (badRow[c] < w.rows) {
+            std::vector<float> row(w.cols);
+            loadRow(w, badRow[c], row);
+            return nonFiniteError(w, badRow[c], badCol[c], row[badCol[c]]);
+        }
+        amax = std::max(amax, chunkMax[c]);
     }
     return amax;
 }
