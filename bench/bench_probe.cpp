@@ -235,6 +235,7 @@ public:
         double vmRss = 0, rssAnon = 0, rssFile = 0;
         double heapLive = 0;  ///< malloc: bytes handed out and not freed (mallinfo2)
         double heapHeld = 0;  ///< malloc: bytes it holds from the OS, free lists included
+        double vmRssAt = 0;   ///< seconds after start() when VmRSS peaked (peaks only)
     };
 
     /** Adds the malloc figures; mallinfo2 locks every arena while it walks them (slow). */
@@ -265,13 +266,17 @@ public:
     void start()
     {
         m_run = true;
-        m_thread = std::thread([this] {
+        const Clock::time_point t0 = Clock::now();
+        m_thread = std::thread([this, t0] {
             for (std::uint64_t tick = 0; m_run; ++tick) {
                 Sample s = now();
                 if (tick % 10 == 0) {
                     addHeap(s);
                 }
-                m_peak.vmRss = std::max(m_peak.vmRss, s.vmRss);
+                if (s.vmRss > m_peak.vmRss) {
+                    m_peak.vmRss = s.vmRss;
+                    m_peak.vmRssAt = std::chrono::duration<double>(Clock::now() - t0).count();
+                }
                 m_peak.rssAnon = std::max(m_peak.rssAnon, s.rssAnon);
                 m_peak.rssFile = std::max(m_peak.rssFile, s.rssFile);
                 m_peak.heapLive = std::max(m_peak.heapLive, s.heapLive);
@@ -592,9 +597,9 @@ void printMemory(const ProbeRun &run, const Model &m, const Options &o)
     fmt::print("memory (MB = 10^6 bytes):\n");
     fmt::print("  before the probe: VmRSS {:.0f} (anon {:.0f}, file {:.0f})\n",
                mb(run.before.vmRss), mb(run.before.rssAnon), mb(run.before.rssFile));
-    fmt::print("  peak during the probe (10 ms samples): VmRSS {:.0f}, RssAnon {:.0f}, RssFile "
-               "{:.0f}\n",
-               mb(run.peak.vmRss), mb(run.peak.rssAnon), mb(run.peak.rssFile));
+    fmt::print("  peak during the probe (10 ms samples): VmRSS {:.0f} (at {:.1f} s), RssAnon "
+               "{:.0f}, RssFile {:.0f}\n",
+               mb(run.peak.vmRss), run.peak.vmRssAt, mb(run.peak.rssAnon), mb(run.peak.rssFile));
     fmt::print("  peak malloc bytes in use {:.0f}, held from the OS {:.0f} (mallinfo2, 100 ms)\n",
                mb(run.peak.heapLive), mb(run.peak.heapHeld));
     fmt::print("  peak RSS (getrusage ru_maxrss): {:.0f}\n", mb(run.maxRss));

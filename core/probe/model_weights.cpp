@@ -81,7 +81,7 @@ std::string ModelWeights::layerPrefix(std::int64_t l) const
     return fmt::format("{}layers.{}.", m_inv.profile->textPrefix, l);
 }
 
-Result<torch::Tensor> ModelWeights::tensor(const std::string &name) const
+Result<ModelWeights::Mapped> ModelWeights::mapped(const std::string &name) const
 {
     const core::Checkpoint::Entry *e = m_cp.find(name);
     if (e == nullptr) {
@@ -109,11 +109,30 @@ Result<torch::Tensor> ModelWeights::tensor(const std::string &name) const
                                            core::dtypeName(v.info->dtype)))
                 .withTensor(name);
     }
-    const torch::Tensor mapped = torch::from_blob(data, shape, stored);
+    return Mapped{torch::from_blob(data, shape, stored), e};
+}
+
+torch::Tensor ModelWeights::convert(const Mapped &m) const
+{
+    const torch::Tensor &t = m.tensor;
     // a float32 CPU runtime reads float32 weights in place; anything else gets a converted copy
-    return mapped.scalar_type() == m_compute.dtype && m_compute.device.is_cpu()
-                   ? mapped
-                   : mapped.to(m_compute.device, m_compute.dtype);
+    if (t.scalar_type() == m_compute.dtype && m_compute.device.is_cpu()) {
+        return t;
+    }
+    torch::Tensor out = t.to(m_compute.device, m_compute.dtype);
+    if (m_releasePages) {
+        m_cp.releasePages(*m.entry);
+    }
+    return out;
+}
+
+Result<torch::Tensor> ModelWeights::tensor(const std::string &name) const
+{
+    auto m = mapped(name);
+    if (!m) {
+        return std::move(m).error();
+    }
+    return convert(*m);
 }
 
 Result<torch::Tensor> ModelWeights::linearWeight(const core::LinearInfo &linear,
@@ -262,9 +281,20 @@ Result<math::LayerWeights> ModelWeights::layer(std::int64_t l) const
     return w;
 }
 
+std::string ModelWeights::embeddingName() const
+{
+    return std::string(m_inv.profile->textPrefix) + "embed_tokens.weight";
+}
+
+std::string ModelWeights::headName() const
+{
+    return m_inv.config.tieWordEmbeddings ? embeddingName()
+                                          : std::string(m_inv.profile->lmHead) + ".weight";
+}
+
 Result<torch::Tensor> ModelWeights::embedding() const
 {
-    return tensor(std::string(m_inv.profile->textPrefix) + "embed_tokens.weight");
+    return tensor(embeddingName());
 }
 
 Result<torch::Tensor> ModelWeights::finalNorm() const
@@ -274,8 +304,92 @@ Result<torch::Tensor> ModelWeights::finalNorm() const
 
 Result<torch::Tensor> ModelWeights::head() const
 {
-    return m_inv.config.tieWordEmbeddings ? embedding()
-                                          : tensor(std::string(m_inv.profile->lmHead) + ".weight");
+    return tensor(headName());
+}
+
+namespace {
+
+/** Rows `ids` of a mapped [rows, cols] tensor (a gather: a zero-copy view is impossible). */
+Result<torch::Tensor>
+gatherRows(const torch::Tensor &t, const torch::Tensor &ids, const std::string &name)
+{
+    const torch::Tensor cpuIds = ids.to(torch::kCPU, torch::kInt64);
+    if (t.dim() != 2 || (cpuIds.numel() > 0 && (cpuIds.min().item<std::int64_t>() < 0 ||
+                                                cpuIds.max().item<std::int64_t>() >= t.size(0)))) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "token id outside the embedding or head")
+                .withTensor(name);
+    }
+    return t.index_select(0, cpuIds);
+}
+
+}  // namespace
+
+Result<torch::Tensor> ModelWeights::embeddingRows(const torch::Tensor &ids) const
+{
+    auto m = mapped(embeddingName());
+    if (!m) {
+        return std::move(m).error();
+    }
+    auto rows = gatherRows(m->tensor, ids, embeddingName());
+    if (!rows) {
+        return std::move(rows).error();
+    }
+    // the gather already copied: only the conversion is left (none on a matching runtime)
+    torch::Tensor out = rows->to(m_compute.device, m_compute.dtype);
+    if (m_releasePages) {
+        m_cp.releasePages(*m->entry);
+    }
+    return out;
+}
+
+Result<std::int64_t> ModelWeights::headRows() const
+{
+    auto m = mapped(headName());
+    if (!m) {
+        return std::move(m).error();
+    }
+    return m->tensor.dim() == 2 ? m->tensor.size(0) : std::int64_t{0};
+}
+
+Result<torch::Tensor> ModelWeights::headSlice(std::int64_t first, std::int64_t count) const
+{
+    auto m = mapped(headName());
+    if (!m) {
+        return std::move(m).error();
+    }
+    const torch::Tensor &t = m->tensor;
+    if (t.dim() != 2 || first < 0 || count < 0 || first + count > t.size(0)) {
+        return core::makeError(core::ErrorCode::InvalidArgument, "head rows out of range")
+                .withTensor(headName());
+    }
+    if (t.scalar_type() == m_compute.dtype && m_compute.device.is_cpu()) {
+        return t.narrow(0, first, count);
+    }
+    torch::Tensor out = t.narrow(0, first, count).to(m_compute.device, m_compute.dtype);
+    if (m_releasePages) {
+        const auto rowBytes = static_cast<std::uint64_t>(t.size(1) * t.element_size());
+        m_cp.releasePages(*m->entry, static_cast<std::uint64_t>(first) * rowBytes,
+                          static_cast<std::uint64_t>(count) * rowBytes);
+    }
+    return out;
+}
+
+Result<torch::Tensor> ModelWeights::headGather(const torch::Tensor &ids) const
+{
+    auto m = mapped(headName());
+    if (!m) {
+        return std::move(m).error();
+    }
+    auto rows = gatherRows(m->tensor, ids, headName());
+    if (!rows) {
+        return std::move(rows).error();
+    }
+    torch::Tensor out = rows->to(m_compute.device, m_compute.dtype);
+    if (m_releasePages) {
+        m_cp.releasePages(*m->entry);
+    }
+    return out;
 }
 
 }  // namespace pq::probe

@@ -53,17 +53,51 @@ public:
     /** The tensor `name` on the compute device and dtype, or an error naming it. */
     core::Result<torch::Tensor> tensor(const std::string &name) const;
 
+    /**
+     * When on, every conversion out of the memory map drops the source's mapped pages afterwards
+     * (Checkpoint::releasePages), so a streaming reader's RSS does not grow with the checkpoint.
+     * Zero-copy views (float32 weights on a float32 CPU runtime) keep their pages. Off by default:
+     * callers that convert the same tensors repeatedly would fault them back in each time.
+     */
+    void setReleaseMappedPages(bool on) { m_releasePages = on; }
+
     /** Decoder layer `l` (with its MoE block when the layer has one). */
     core::Result<math::LayerWeights> layer(std::int64_t l) const;
     core::Result<torch::Tensor> embedding() const;
     core::Result<torch::Tensor> finalNorm() const;
     core::Result<torch::Tensor> head() const;
 
+    /** Rows `ids` (int64, any device) of the embedding, converted; the rest stays unconverted. */
+    core::Result<torch::Tensor> embeddingRows(const torch::Tensor &ids) const;
+
+    /** Rows of the lm_head ([vocab, hidden]; the embedding when tied). */
+    core::Result<std::int64_t> headRows() const;
+
+    /** Rows [first, first + count) of the lm_head, converted. */
+    core::Result<torch::Tensor> headSlice(std::int64_t first, std::int64_t count) const;
+
+    /** Rows `ids` (int64, any device) of the lm_head, converted. */
+    core::Result<torch::Tensor> headGather(const torch::Tensor &ids) const;
+
     /** "model.layers.3." (the checkpoint's naming). */
     std::string layerPrefix(std::int64_t l) const;
 
 private:
     using TensorCache = std::map<std::string, torch::Tensor>;
+
+    /** A tensor of the map in its stored dtype (zero-copy, CPU) and its checkpoint entry. */
+    struct Mapped
+    {
+        torch::Tensor tensor;
+        const core::Checkpoint::Entry *entry = nullptr;
+    };
+
+    core::Result<Mapped> mapped(const std::string &name) const;
+
+    /** `m` on the compute device and dtype; drops its mapped pages when it copied them. */
+    torch::Tensor convert(const Mapped &m) const;
+    std::string embeddingName() const;
+    std::string headName() const;
 
     /** A Linear's [out, in] float32 weight, sliced out of a fused tensor where needed. */
     core::Result<torch::Tensor> linearWeight(const core::LinearInfo &linear,
@@ -73,6 +107,7 @@ private:
     core::ModelInventory m_inv;
     core::Checkpoint m_cp;
     Compute m_compute;
+    bool m_releasePages = false;
 };
 
 /** Converts an exception at the libtorch boundary into a core::Error. */

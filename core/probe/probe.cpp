@@ -21,6 +21,11 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "core/probe/head_loss_torch.h"
 #include "core/probe/model_weights_torch.h"
 #include "core/probe/probe_state_torch.h"
 #include "core/util/atomic_file.h"
@@ -38,7 +43,7 @@ using core::Status;
 struct LinearAccum
 {
     torch::Tensor weight;             ///< [out, in] as the forward used it
-    torch::Tensor fisher;             ///< Σ δ²ᵀx² in float64 [out, in]
+    torch::Tensor fisher;             ///< Σ δ²ᵀx² in float32 [out, in], summed in place
     std::vector<torch::Tensor> subX;  ///< token subsample of inputs [n, in]
     std::vector<torch::Tensor> subD;  ///< the same tokens' output gradients [n, out]
     std::uint64_t tokens = 0;
@@ -50,6 +55,36 @@ struct LinearAccum
 using LayerAccum = std::map<std::string, LinearAccum>;
 
 using LayerCallback = std::function<Status(std::int64_t layer, math::LayerWeights &, LayerAccum &)>;
+
+/** Blocks from this size up get their own mapping from glibc (see fixMallocThreshold). */
+constexpr int MMAP_THRESHOLD_BYTES = 8 << 20;
+
+/**
+ * glibc raises its mmap threshold each time a block above it is freed (up to 32 MiB), after which
+ * the walk's multi-MiB weights, boundaries and accumulators come from the heap, whose freed holes
+ * it keeps (docs/benchmarks.md, "Probe"). A fixed threshold keeps those blocks in their own
+ * mappings, returned to the system on free. Process-wide and never undone, like the thread count
+ * of applyRuntimeOptions: the probe is the process's main work whenever it runs.
+ */
+void fixMallocThreshold()
+{
+#ifdef __GLIBC__
+    static const bool done = [] { return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1; }();
+    (void)done;
+#endif
+}
+
+/**
+ * Hands the heap's free pages back to the system. The walk's per-window temporaries (under the
+ * threshold) leave holes that the next phase does not fill exactly, so without this the heap
+ * grows by tens of MB per layer of the backward walk; a trim costs a few ms.
+ */
+void trimHeap()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
 
 Status cancelled(const char *where)
 {
@@ -76,6 +111,7 @@ struct WalkOptions
     std::string spillDir;  ///< empty = boundaries in RAM
     std::optional<ResumeState> resume;
     std::string key;
+    std::int64_t headChunkRows = 0;  ///< 0 = headLoss's default
 };
 
 /** The streamed walk: forward keeping boundaries, loss gradient, then layers in reverse. */
@@ -144,27 +180,28 @@ private:
 Status StreamedWalk::forward(std::int64_t layers)
 {
     const core::ModelConfig &c = m_w.config();
-    auto embed = m_w.embedding();
-    if (!embed) {
-        return std::move(embed).error();
-    }
     torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> h;
-    for (const torch::Tensor &ids : m_ids) {
-        h.push_back(embed->index_select(0, ids));
+    // only the looked-up rows of the embedding are converted
+    auto embedded = m_w.embeddingRows(torch::cat(m_ids));
+    if (!embedded) {
+        return std::move(embedded).error();
     }
+    const auto windows = static_cast<std::int64_t>(m_ids.size());
+    torch::Tensor h = embedded->view({windows, -1, c.hiddenSize});
     PQ_TRY_STATUS(m_bound.put(0, h));
     for (std::int64_t l = 0; l < layers; ++l) {
         auto w = m_w.layer(l);
         if (!w) {
             return std::move(w).error();
         }
-        for (torch::Tensor &x : h) {
-            x = math::decoderLayer(x, *w, c, m_cos, m_sin);
+        torch::Tensor next = torch::empty_like(h);
+        for (std::int64_t s = 0; s < windows; ++s) {
+            next[s].copy_(math::decoderLayer(h[s], *w, c, m_cos, m_sin));
             if (m_ctx.isCancelled()) {
                 return cancelled("the forward pass");
             }
         }
+        h = next;
         PQ_TRY_STATUS(m_bound.put(static_cast<std::size_t>(l) + 1, h));
         m_ctx.reportProgress("forward", static_cast<std::uint64_t>(l) + 1,
                              static_cast<std::uint64_t>(layers));
@@ -174,30 +211,18 @@ Status StreamedWalk::forward(std::int64_t layers)
 
 Status StreamedWalk::lossGradients()
 {
-    const core::ModelConfig &c = m_w.config();
-    auto norm = m_w.finalNorm();
-    auto head = m_w.head();
-    if (!norm || !head) {
-        return !norm ? std::move(norm).error() : std::move(head).error();
-    }
-    const auto top = static_cast<std::size_t>(c.numLayers);
+    const auto top = static_cast<std::size_t>(m_w.config().numLayers);
     auto h = m_bound.get(top);
     if (!h) {
         return std::move(h).error();
     }
-    for (std::size_t s = 0; s < m_ids.size(); ++s) {
-        torch::Tensor x = (*h)[s].detach().requires_grad_(true);
-        const torch::Tensor logits =
-                torch::matmul(math::rmsNorm(x, *norm, c.rmsNormEps), head->t()).to(torch::kFloat32);
-        const std::int64_t T = logits.size(0);
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(
-                logits.narrow(0, 0, T - 1), m_ids[s].narrow(0, 1, T - 1),
-                torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-        loss.backward();
-        m_state.lossSum += loss.item<double>();
-        m_state.lossTokens += static_cast<std::uint64_t>(T - 1);
-        m_grad.push_back(x.grad().detach());
+    auto loss = headLoss(m_w, *h, m_ids, m_opt.headChunkRows);
+    if (!loss) {
+        return std::move(loss).error();
     }
+    m_state.lossSum += loss->lossSum;
+    m_state.lossTokens += loss->tokens;
+    m_grad = std::move(loss->grad);
     m_bound.drop(top);
     return {};
 }
@@ -210,8 +235,13 @@ void StreamedWalk::accumulate(LinearAccum &acc,
     // float32 whatever the compute dtype: squares of bf16 values lose too much
     const torch::Tensor x32 = x.to(torch::kFloat32);
     const torch::Tensor d32 = d.to(torch::kFloat32);
-    const torch::Tensor f = torch::matmul(d32.square().t(), x32.square()).to(torch::kFloat64);
-    acc.fisher = acc.fisher.defined() ? acc.fisher + f : f;
+    // summed in place in float32: the per-window products are float32 matmuls already, and a
+    // fresh float64 [out, in] per window cost more time and memory than the matmul
+    if (acc.fisher.defined()) {
+        acc.fisher.addmm_(d32.square().t(), x32.square());
+    } else {
+        acc.fisher = torch::matmul(d32.square().t(), x32.square());
+    }
     acc.tokens += static_cast<std::uint64_t>(x.size(0));
     acc.amax = std::max(acc.amax, x32.abs().max().item<float>());
     const torch::Tensor rows = torch::arange(0, x.size(0), static_cast<std::int64_t>(stride),
@@ -231,11 +261,11 @@ Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
         return std::move(bound).error();
     }
     LayerAccum acc;
-    for (std::size_t s = 0; s < bound->size(); ++s) {
+    for (std::size_t s = 0; s < m_ids.size(); ++s) {
         if (m_ctx.isCancelled()) {
             return cancelled("the backward pass");
         }
-        torch::Tensor x = (*bound)[s].detach().requires_grad_(true);
+        torch::Tensor x = (*bound)[static_cast<std::int64_t>(s)].detach().requires_grad_(true);
         math::LayerTrace trace;
         trace.retainGrad = true;
         const torch::Tensor out = math::decoderLayer(x, *w, m_w.config(), m_cos, m_sin, &trace);
@@ -254,7 +284,9 @@ Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
             accumulate(a, t.input.detach(), d, t.tokens.defined() ? m_expertStride : m_stride);
         }
     }
+    *bound = torch::Tensor();  // the store holds the last reference: dropping it frees the buffer
     m_bound.drop(static_cast<std::size_t>(l));
+    trimHeap();  // the autograd temporaries are gone: do not let the costs stack on their holes
     return onLayer(l, *w, acc);
 }
 
@@ -302,6 +334,7 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
     } else {
         PQ_TRY_STATUS(forward(L));
         PQ_TRY_STATUS(lossGradients());
+        trimHeap();
         PQ_TRY_STATUS(checkpoint(L));
     }
     for (std::int64_t l = start; l >= 0; --l) {
@@ -309,6 +342,7 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
             return cancelled("the backward pass");
         }
         PQ_TRY_STATUS(backwardLayer(l, onLayer));
+        trimHeap();
         PQ_TRY_STATUS(checkpoint(l));
         m_ctx.reportProgress("backward", static_cast<std::uint64_t>(L - l),
                              static_cast<std::uint64_t>(L));
@@ -330,6 +364,25 @@ core::quant::WeightView viewOfTensor(const torch::Tensor &t, const std::string &
     return v;
 }
 
+/** What C_y needs of one Linear whatever the format: computed once, not once per format. */
+struct OutputSample
+{
+    torch::Tensor w;   ///< [out, in] float32
+    torch::Tensor x;   ///< the token subsample of inputs [n, in]
+    torch::Tensor d2;  ///< the same tokens' δ² [n, out]
+    torch::Tensor y;   ///< x·Wᵀ [n, out]
+};
+
+OutputSample outputSample(const LinearAccum &acc, const torch::Tensor &w)
+{
+    OutputSample s;
+    s.w = w;
+    s.x = torch::cat(acc.subX).contiguous();
+    s.d2 = torch::cat(acc.subD).square();
+    s.y = torch::matmul(s.x, w.t());
+    return s;
+}
+
 /**
  * C_y(f) = ½ (1/n) Σ_t Σ_o δ²_{t,o} (Q_f(W)·A_f(x_t) − W x_t)²_o on the token subsample, times
  * the share of calibration tokens that reach the Linear (1 except for experts).
@@ -337,25 +390,23 @@ core::quant::WeightView viewOfTensor(const torch::Tensor &t, const std::string &
 Result<double> outputCost(core::quant::QuantBackend &backend,
                           core::quant::FormatId id,
                           const std::string &name,
-                          const LinearAccum &acc,
+                          const OutputSample &s,
+                          float inputAmax,
                           double share)
 {
-    const torch::Tensor w = Compute::host(acc.weight);
-    const torch::Tensor x = torch::cat(acc.subX).contiguous();
-    const torch::Tensor d2 = torch::cat(acc.subD).square();
-    const torch::Tensor y = torch::matmul(x, w.t());
-    torch::Tensor wq = torch::empty_like(w);
+    torch::Tensor wq = torch::empty_like(s.w);
     core::quant::QuantOptions o;
-    o.inputAmax = acc.amax;
-    PQ_TRY_STATUS(backend.fakeQuant(id, viewOfTensor(w, name), o,
+    o.inputAmax = inputAmax;
+    PQ_TRY_STATUS(backend.fakeQuant(id, viewOfTensor(s.w, name), o,
                                     {wq.data_ptr<float>(), static_cast<std::size_t>(wq.numel())}));
-    torch::Tensor xq = x.clone();
+    torch::Tensor xq = s.x.clone();
     PQ_TRY_STATUS(backend.quantizeActivations(
             core::quant::formatInfo(id).activation,
             {xq.data_ptr<float>(), static_cast<std::size_t>(xq.numel())},
-            static_cast<std::uint64_t>(x.size(1)), acc.amax));
-    const torch::Tensor diff = torch::matmul(xq, wq.t()) - y;
-    return share * 0.5 * (d2 * diff.square()).sum().item<double>() / static_cast<double>(x.size(0));
+            static_cast<std::uint64_t>(s.x.size(1)), inputAmax));
+    const torch::Tensor diff = torch::matmul(xq, wq.t()) - s.y;
+    return share * 0.5 * (s.d2 * diff.square()).sum().item<double>() /
+           static_cast<double>(s.x.size(0));
 }
 
 /** Every cost of one Linear from its Fisher F (already divided by the calibration tokens). */
@@ -372,8 +423,9 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
     out.tokens = acc.tokens;
     out.inputAmax = acc.amax;
     out.prior = prior;
-    out.fisherTrace = fisher.sum().item<double>();
-    const torch::Tensor channels = fisher.sum(1).to(torch::kCPU, torch::kFloat64).contiguous();
+    out.fisherTrace = fisher.sum(torch::kFloat64).item<double>();
+    const torch::Tensor channels =
+            fisher.sum(1, false, torch::kFloat64).to(torch::kCPU).contiguous();
     out.channelFisher.assign(channels.data_ptr<double>(),
                              channels.data_ptr<double>() + channels.numel());
     const torch::Tensor f = Compute::host(fisher);
@@ -392,12 +444,15 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
     if (!metrics) {
         return std::move(metrics).error();
     }
+    // no tokens of its own to measure C_y on (a prior): the allocator uses C_w
+    const bool measureOutput = !prior && !acc.subX.empty();
+    const OutputSample sample = measureOutput ? outputSample(acc, w) : OutputSample{};
     for (std::size_t i = 0; i < usable.size(); ++i) {
         out.weightCost[usable[i]] = 0.5 * (*metrics)[i].fisherSse;
-        if (prior || acc.subX.empty()) {
-            continue;  // no tokens of its own to measure C_y on; the allocator uses C_w
+        if (!measureOutput) {
+            continue;
         }
-        auto cy = outputCost(backend, usable[i], name, acc, share);
+        auto cy = outputCost(backend, usable[i], name, sample, acc.amax, share);
         if (!cy) {
             return std::move(cy).error();
         }
@@ -436,7 +491,8 @@ std::map<std::string, torch::Tensor> expertPriors(const LayerAccum &acc,
                 if (a->tokens < threshold || a->tokens == 0) {
                     continue;
                 }
-                const torch::Tensor density = a->fisher / static_cast<double>(a->tokens);
+                const torch::Tensor density =
+                        a->fisher.to(torch::kFloat64) / static_cast<double>(a->tokens);
                 traces.push_back(density.sum().item<double>());
                 sum = sum.defined() ? sum + density : density;
             }
@@ -478,7 +534,7 @@ Status measureLayer(core::quant::QuantBackend &backend,
                     a.weight = weight;
                     a.order = acc.size() + (1U << 30U);
                     a.fisher = torch::zeros({weight.size(0), weight.size(1)},
-                                            weight.options().dtype(torch::kFloat64));
+                                            weight.options().dtype(torch::kFloat32));
                 }
                 experts.insert(module);
             }
@@ -497,13 +553,13 @@ Status measureLayer(core::quant::QuantBackend &backend,
     }
     std::sort(order.begin(), order.end());
     for (const auto &[rank, module] : order) {
-        const LinearAccum &a = acc.at(module);
+        LinearAccum &a = acc.at(module);
         const bool isExpert = experts.count(module) != 0;
         const bool rare = isExpert && a.tokens < settings.minExpertTokens;
-        torch::Tensor fisher = a.fisher / n;
+        torch::Tensor fisher = a.fisher.div_(n);  // float32 in place; its sums are taken in float64
         if (rare) {
             const auto p = priors.find(expertRole(module));
-            fisher = p != priors.end() ? p->second : torch::zeros_like(a.fisher);
+            fisher = p != priors.end() ? p->second : torch::zeros_like(fisher);
         }
         const double share = static_cast<double>(a.tokens) / n;
         auto s = measureLinear(backend, settings, w.layerPrefix(l) + module, a, fisher,
@@ -512,6 +568,10 @@ Status measureLayer(core::quant::QuantBackend &backend,
             return std::move(s).error();
         }
         out.push_back(std::move(*s));
+        // done with this Linear: the layer's later (larger) Linears need the room
+        a.fisher = torch::Tensor();
+        a.subX.clear();
+        a.subD.clear();
     }
     return {};
 }
@@ -591,15 +651,17 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
         PQ_TRY_STATUS(checkWindows(calibration));
         PQ_TRY_STATUS(checkRuntimeOptions(settings.runtime));
         applyRuntimeOptions(settings.runtime);
+        fixMallocThreshold();
         auto weights = ModelWeights::open(modelDir, settings.runtime);
         if (!weights) {
             return std::move(weights).error();
         }
-        auto cp = core::Checkpoint::open(modelDir);
-        if (!cp) {
-            return std::move(cp).error();
-        }
-        auto fingerprint = cp->fingerprint();
+        weights->setReleaseMappedPages(true);  // each layer is read twice, far apart
+        // its own mapping, unmapped at once: the pages it reads would otherwise stay resident
+        auto fingerprint = [&]() -> Result<std::string> {
+            auto cp = core::Checkpoint::open(modelDir);
+            return cp ? cp->fingerprint() : Result<std::string>(std::move(cp).error());
+        }();
         if (!fingerprint) {
             return std::move(fingerprint).error();
         }
@@ -687,7 +749,9 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
 }
 
 Result<std::map<std::string, std::vector<double>>>
-streamedFisher(const std::string &modelDir, const core::data::CalibrationSet &calibration)
+streamedFisher(const std::string &modelDir,
+               const core::data::CalibrationSet &calibration,
+               std::int64_t headChunkRows)
 {
     try {
         PQ_TRY_STATUS(checkWindows(calibration));
@@ -695,15 +759,18 @@ streamedFisher(const std::string &modelDir, const core::data::CalibrationSet &ca
         if (!weights) {
             return std::move(weights).error();
         }
+        weights->setReleaseMappedPages(true);
         std::map<std::string, std::vector<double>> out;
         const core::JobContext ctx;
         WalkOptions opt;
+        opt.headChunkRows = headChunkRows;
         StreamedWalk walk(*weights, calibration, opt, ctx);
         PQ_TRY_STATUS(walk.run([&](std::int64_t l, math::LayerWeights &,
                                    LayerAccum &acc) -> Status {
             for (const auto &[module, a] : acc) {
-                const torch::Tensor f =
-                        (a.fisher / static_cast<double>(walk.calibrationTokens())).contiguous();
+                const torch::Tensor f = (a.fisher.to(torch::kFloat64) /
+                                         static_cast<double>(walk.calibrationTokens()))
+                                                .contiguous();
                 out[weights->layerPrefix(l) + module] =
                         std::vector<double>(f.data_ptr<double>(), f.data_ptr<double>() + f.numel());
             }

@@ -64,8 +64,14 @@ core::Result<SensitivityReport> runProbe(const std::string &modelDir,
 core::Result<std::map<std::string, std::vector<double>>>
 referenceFisher(const std::string &modelDir, const core::data::CalibrationSet &calibration);
 
-/** The streamed Fisher of every Linear (same layout), without the costs. */
+/**
+ * The streamed Fisher of every Linear (same layout), without the costs. `headChunkRows` = lm_head
+ * rows per vocabulary chunk of the loss (0: runProbe's choice, about 16 MiB of float32), so a
+ * test can force several chunks on a tiny vocabulary.
+ */
 core::Result<std::map<std::string, std::vector<double>>>
-streamedFisher(const std::string &modelDir, const core::data::CalibrationSet &calibration);
+streamedFisher(const std::string &modelDir,
+               const core::data::CalibrationSet &calibration,
+               std::int64_t headChunkRows = 0);
 
 }  // namespace pq::probe

@@ -26,8 +26,10 @@ core::Result<std::vector<torch::Tensor>>
 readTensors(const std::string &path, std::size_t count, const std::vector<std::int64_t> &shape);
 
 /**
- * Hidden states at the layer boundaries, one entry per boundary, each with all windows: in RAM,
- * or spilled to one file per boundary when they would exceed the memory budget.
+ * Hidden states at the layer boundaries, one [windows, T, hidden] tensor per boundary: in RAM, or
+ * spilled to one file per boundary when they would exceed the memory budget. One tensor rather
+ * than one per window, so each boundary is a single allocation that is returned to the system as
+ * a whole when it is dropped.
  */
 class BoundaryStore
 {
@@ -40,38 +42,33 @@ public:
         , m_windows(windows)
         , m_shape(std::move(shape))
         , m_compute(compute)
-    {}
+    {
+        m_shape.insert(m_shape.begin(), static_cast<std::int64_t>(m_windows));
+    }
 
     bool spills() const { return !m_dir.empty(); }
 
-    core::Status put(std::size_t l, std::vector<torch::Tensor> hs)
+    /** Keeps boundary `l` ([windows, T, hidden]). */
+    core::Status put(std::size_t l, const torch::Tensor &h)
     {
         if (!spills()) {
-            for (torch::Tensor &h : hs) {
-                h = h.to(torch::kCPU);  // host memory, not the GPU's
-            }
-            m_ram[l] = std::move(hs);
+            m_ram[l] = h.to(torch::kCPU);  // host memory, not the GPU's
             return {};
         }
-        return writeTensors(path(l), hs);
+        return writeTensors(path(l), {h});
     }
 
-    core::Result<std::vector<torch::Tensor>> get(std::size_t l) const
+    /** Boundary `l` on the compute device ([windows, T, hidden]). */
+    core::Result<torch::Tensor> get(std::size_t l) const
     {
-        std::vector<torch::Tensor> hs;
         if (!spills()) {
-            hs = m_ram.at(l);
-        } else {
-            auto read = readTensors(path(l), m_windows, m_shape);
-            if (!read) {
-                return std::move(read).error();
-            }
-            hs = std::move(*read);
+            return m_compute.to(m_ram.at(l));
         }
-        for (torch::Tensor &h : hs) {
-            h = m_compute.to(h);
+        auto read = readTensors(path(l), 1, m_shape);
+        if (!read) {
+            return std::move(read).error();
         }
-        return hs;
+        return m_compute.to(read->front());
     }
 
     void drop(std::size_t l)
@@ -88,9 +85,9 @@ private:
 
     std::string m_dir;
     std::size_t m_windows;
-    std::vector<std::int64_t> m_shape;
+    std::vector<std::int64_t> m_shape;  ///< [windows, T, hidden]
     Compute m_compute;
-    std::map<std::size_t, std::vector<torch::Tensor>> m_ram;
+    std::map<std::size_t, torch::Tensor> m_ram;
 };
 
 /**

@@ -98,7 +98,6 @@ void MappedFile::adviseSequential(std::uint64_t offset, std::uint64_t len) const
     ::madvise(p, end - start, MADV_WILLNEED);
 }
 
-
 void MappedFile::releasePages(std::uint64_t offset, std::uint64_t len) const
 {
     if (m_data == nullptr || offset >= m_size || len == 0) {
@@ -106,7 +105,8 @@ void MappedFile::releasePages(std::uint64_t offset, std::uint64_t len) const
     }
     const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
     const std::uint64_t start = offset / page * page;
-    const std::uint64_t end = std::min<std::uint64_t>(offset + std::min(len, m_size - offset), m_size);
+    const std::uint64_t end =
+            std::min<std::uint64_t>(offset + std::min(len, m_size - offset), m_size);
     // PROT_READ + MAP_PRIVATE, never written: no private copy exists, so DONTNEED only unmaps the
     // file's pages and the next access reads them again (it would discard writes, were there any).
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-const-cast): madvise takes void*

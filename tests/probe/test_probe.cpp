@@ -61,6 +61,7 @@ class TestProbe : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void streamedFisherEqualsPerTokenAutograd_data();
     void streamedFisherEqualsPerTokenAutograd();
     void costsAreSaneAndWritten();
     void unsupportedFamilyIsRefused();
@@ -80,14 +81,16 @@ private:
 namespace {
 
 /** A tiny MoE model of `modelType` with seeded random weights (writeSyntheticCheckpoint). */
-std::string synthMoe(const QTemporaryDir &dir, const std::string &modelType)
+std::string synthMoe(const QTemporaryDir &dir,
+                     const std::string &modelType,
+                     const std::string &dtype = "float32")
 {
     nlohmann::json c = {{"model_type", modelType},  {"hidden_size", 64},
                         {"intermediate_size", 96},  {"num_hidden_layers", 2},
                         {"num_attention_heads", 4}, {"num_key_value_heads", 2},
                         {"head_dim", 16},           {"vocab_size", 128},
                         {"rms_norm_eps", 1e-6},     {"tie_word_embeddings", false},
-                        {"torch_dtype", "float32"}, {"num_experts_per_tok", 2}};
+                        {"torch_dtype", dtype},     {"num_experts_per_tok", 2}};
     if (modelType == "qwen3_moe") {
         c["num_experts"] = 8;
         c["moe_intermediate_size"] = 32;
@@ -96,7 +99,8 @@ std::string synthMoe(const QTemporaryDir &dir, const std::string &modelType)
     } else {
         c["num_local_experts"] = 4;
     }
-    const std::string out = dir.filePath(QString::fromStdString(modelType)).toStdString();
+    const std::string out =
+            dir.filePath(QString::fromStdString(modelType + "-" + dtype)).toStdString();
     const auto st = core::writeSyntheticCheckpoint(c.dump(), out, 7, {}, {});
     if (!st) {
         qFatal("%s", st.error().message().c_str());
@@ -168,10 +172,19 @@ void TestProbe::initTestCase()
                                 m_model));
 }
 
+void TestProbe::streamedFisherEqualsPerTokenAutograd_data()
+{
+    QTest::addColumn<qint64>("headChunkRows");
+    QTest::newRow("head in one chunk") << qint64{0};
+    // 512 tokens in chunks of 100: six chunks, the last one partial (the running log-sum-exp)
+    QTest::newRow("head in 6 chunks") << qint64{100};
+}
+
 void TestProbe::streamedFisherEqualsPerTokenAutograd()
 {
+    QFETCH(qint64, headChunkRows);
     const auto set = calibration(3, 20);
-    const auto streamed = probe::streamedFisher(m_model, set);
+    const auto streamed = probe::streamedFisher(m_model, set, headChunkRows);
     const auto reference = probe::referenceFisher(m_model, set);
     QVERIFY2(streamed.has_value(), streamed ? "" : streamed.error().message().c_str());
     QVERIFY2(reference.has_value(), reference ? "" : reference.error().message().c_str());
@@ -322,8 +335,15 @@ void TestProbe::evaluationOrdersTheFormats()
 void TestProbe::moeFisherEqualsPerTokenAutograd_data()
 {
     QTest::addColumn<QString>("family");
-    QTest::newRow("qwen3_moe") << QStringLiteral("qwen3_moe");
-    QTest::newRow("mixtral") << QStringLiteral("mixtral");
+    QTest::addColumn<QString>("dtype");
+    QTest::addColumn<qint64>("headChunkRows");
+    QTest::newRow("qwen3_moe") << QStringLiteral("qwen3_moe") << QStringLiteral("float32")
+                               << qint64{0};
+    QTest::newRow("mixtral") << QStringLiteral("mixtral") << QStringLiteral("float32") << qint64{0};
+    // BF16 weights are converted to float32 and their mapped pages dropped after each read (the
+    // backward reads every layer again); the untied head in three chunks of 50 rows
+    QTest::newRow("mixtral bf16") << QStringLiteral("mixtral") << QStringLiteral("bfloat16")
+                                  << qint64{50};
 }
 
 void TestProbe::moeFisherEqualsPerTokenAutograd()
@@ -331,9 +351,11 @@ void TestProbe::moeFisherEqualsPerTokenAutograd()
     // Each expert's Fisher comes from the tokens routed to it: the streamed walk (experts on
     // their routed rows) equals the plain per-token loop over a full-model autograd.
     QFETCH(QString, family);
-    const std::string model = synthMoe(m_dir, family.toStdString());
+    QFETCH(QString, dtype);
+    QFETCH(qint64, headChunkRows);
+    const std::string model = synthMoe(m_dir, family.toStdString(), dtype.toStdString());
     const auto set = randomWindows(3, 24, 128);
-    const auto streamed = probe::streamedFisher(model, set);
+    const auto streamed = probe::streamedFisher(model, set, headChunkRows);
     const auto reference = probe::referenceFisher(model, set);
     QVERIFY2(streamed.has_value(), streamed ? "" : streamed.error().message().c_str());
     QVERIFY2(reference.has_value(), reference ? "" : reference.error().message().c_str());
