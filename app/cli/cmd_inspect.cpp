@@ -2,11 +2,14 @@
 // `prismaquant inspect MODEL_DIR [--json] [--linears]`: the model inventory.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
+#include "core/export/compressed_checkpoint.h"
 #include "core/model/inventory_report.h"
 
 namespace pq::cli {
@@ -29,10 +32,27 @@ int runInspect(const InspectArgs &args)
     core::InspectOptions options;
     options.modelDir = args.modelDir;
     options.includeLinears = args.linears;
+    // A compressed-tensors checkpoint (ours or another tool's): its schemes, read back.
+    std::optional<core::ct::CompressedSummary> compressed;
+    if (inv->config.quantMethod == "compressed-tensors") {
+        auto rb = core::ct::CompressedCheckpoint::open(args.modelDir);
+        if (!rb) {
+            fmt::print(stderr, "error: {}\n", rb.error().message());
+            return exitCodeFor(rb.error());
+        }
+        compressed = core::ct::summarize(*rb);
+    }
     if (args.json) {
-        fmt::print("{}\n", core::inventoryToJson(*inv, options));
+        auto j = nlohmann::ordered_json::parse(core::inventoryToJson(*inv, options));
+        if (compressed) {
+            j["compressed_tensors"] = nlohmann::ordered_json::parse(summaryToJson(*compressed));
+        }
+        fmt::print("{}\n", j.dump(2));
     } else {
         fmt::print("{}", core::inventoryToText(*inv, options));
+        if (compressed) {
+            fmt::print("{}", summaryToText(*compressed));
+        }
     }
     return EXIT_OK;
 }

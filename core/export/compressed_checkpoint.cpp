@@ -8,6 +8,8 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "core/quant/encoded_weight.h"
 #include "core/quant/format_spec.h"
@@ -193,6 +195,84 @@ std::optional<float> CompressedCheckpoint::inputAmax(const QuantizedModule &modu
         return std::nullopt;
     }
     return 448.0F * 6.0F / g;  // G = 448·6 / amax
+}
+
+namespace {
+
+std::string describeScheme(const SchemeGroup &g)
+{
+    if (const auto id = formatOfScheme(g)) {
+        return std::string(quant::formatInfo(*id).name);
+    }
+    if (!g.weights) {
+        return "no weights";
+    }
+    const QuantArgs &w = *g.weights;
+    std::string d = fmt::format("{} {}-bit {}", w.type, w.numBits, w.strategy);
+    if (w.groupSize && *w.groupSize > 0) {
+        d += fmt::format(" {}", *w.groupSize);
+    }
+    if (!w.symmetric) {
+        d += " asymmetric";
+    }
+    return d + (g.inputs ? fmt::format(", {} {}-bit inputs", g.inputs->type, g.inputs->numBits)
+                         : std::string(", weight-only"));
+}
+
+}  // namespace
+
+CompressedSummary summarize(const CompressedCheckpoint &checkpoint)
+{
+    const QuantizationConfig &c = checkpoint.config();
+    CompressedSummary s;
+    s.format = c.format;
+    s.version = c.version;
+    s.ignoreEntries = c.ignore.size();
+    for (const SchemeGroup &g : c.groups) {
+        s.groups.push_back({g.name, g.format, describeScheme(g), 0});
+    }
+    for (const QuantizedModule &m : checkpoint.modules()) {
+        const auto at = static_cast<std::size_t>(m.group - c.groups.data());
+        ++s.groups.at(at).modules;
+        ++s.modulesByScheme[s.groups[at].scheme];
+    }
+    return s;
+}
+
+std::string summaryToJson(const CompressedSummary &summary)
+{
+    nlohmann::ordered_json groups = nlohmann::ordered_json::array();
+    for (const CompressedSummary::Group &g : summary.groups) {
+        groups.push_back({{"name", g.name},
+                          {"format", g.ctFormat},
+                          {"scheme", g.scheme},
+                          {"modules", g.modules}});
+    }
+    return nlohmann::ordered_json{{"format", summary.format},
+                                  {"version", summary.version},
+                                  {"groups", groups},
+                                  {"modules_by_scheme", summary.modulesByScheme},
+                                  {"ignore_entries", summary.ignoreEntries}}
+            .dump();
+}
+
+std::string summaryToText(const CompressedSummary &summary)
+{
+    std::vector<std::string> mix;
+    std::size_t total = 0;
+    for (const auto &[scheme, n] : summary.modulesByScheme) {
+        mix.push_back(fmt::format("{} {}", n, scheme));
+        total += n;
+    }
+    std::string out = fmt::format("Quantized    compressed-tensors {} (written for {}): {} Linears "
+                                  "— {}\n",
+                                  summary.format, summary.version.empty() ? "?" : summary.version,
+                                  total, fmt::join(mix, " · "));
+    for (const CompressedSummary::Group &g : summary.groups) {
+        out += fmt::format("  {:<10} {:<22} {:<28} {} modules\n", g.name, g.ctFormat, g.scheme,
+                           g.modules);
+    }
+    return out;
 }
 
 }  // namespace pq::core::ct

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -62,5 +64,31 @@ private:
     std::unique_ptr<QuantizationConfig> m_config;  ///< stable address: modules point into it
     std::vector<QuantizedModule> m_modules;
 };
+
+/** What a compressed-tensors checkpoint holds: for `prismaquant inspect` and the Studio. */
+struct CompressedSummary
+{
+    struct Group
+    {
+        std::string name;
+        std::string ctFormat;  ///< the group's compressed-tensors format
+        std::string scheme;    ///< our format name ("NVFP4"), or a description of a foreign one
+        std::size_t modules = 0;
+    };
+
+    std::string format;   ///< top-level format
+    std::string version;  ///< compressed-tensors version the writer targeted
+    std::vector<Group> groups;
+    std::map<std::string, std::size_t> modulesByScheme;  ///< scheme → quantized Linears
+    std::size_t ignoreEntries = 0;
+};
+
+CompressedSummary summarize(const CompressedCheckpoint &checkpoint);
+
+/** The summary as a JSON object (docs/inspect-json.md, "compressed_tensors"). */
+std::string summaryToJson(const CompressedSummary &summary);
+
+/** The summary as lines for the terminal. */
+std::string summaryToText(const CompressedSummary &summary);
 
 }  // namespace pq::core::ct

@@ -95,6 +95,12 @@ void TestCliExport::uniformExport()
                                 QStringLiteral("--force")});
     QVERIFY2(forced.exitCode == 0, forced.err.c_str());
     QVERIFY2(forced.out.find("28 MXFP8") != std::string::npos, forced.out.c_str());
+    // inspect reads the export back: its groups and the format of every Linear
+    const auto inspected = runCli({QStringLiteral("inspect"), out, QStringLiteral("--json")});
+    QVERIFY2(inspected.exitCode == 0, inspected.err.c_str());
+    const auto ij = nlohmann::json::parse(inspected.out);
+    QCOMPARE(ij["compressed_tensors"]["modules_by_scheme"]["MXFP8"].get<int>(), 28);
+    QCOMPARE(ij["compressed_tensors"]["format"].get<std::string>(), std::string("mxfp8-quantized"));
 }
 
 void TestCliExport::refusals()
