@@ -13,6 +13,9 @@
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress.h"
 #include "core/data/sensitivity_report.h"
+#include "core/export/compressed_checkpoint.h"
+#include "core/export/export_plan.h"
+#include "core/export/exporter.h"
 #include "core/model/inventory.h"
 #include "core/probe/evaluate.h"
 #include "core/text/tokenizer.h"
@@ -28,7 +31,8 @@ struct EvalArgs
     std::string runDir;  ///< optional: sensitivity.json's input maxima for W4A4/W8A8
     std::string out;
     std::vector<std::string> uniform = {"NVFP4A16", "MXFP4", "MXFP8"};
-    std::vector<std::string> recipes;  ///< recipe.json files of `prismaquant allocate`
+    std::vector<std::string> recipes;      ///< recipe.json files of `prismaquant allocate`
+    std::vector<std::string> checkpoints;  ///< compressed-tensors exports of the model
     std::uint64_t samples = 64;
     std::uint64_t seqLen = 512;
     std::uint64_t heldOut = 16;
@@ -50,8 +54,35 @@ core::Result<std::map<std::string, float>> inputMaxima(const std::string &runDir
     return core::data::readInputMaxima(runDir);
 }
 
-/** One variant per format: every Linear that can take it; W4A4 formats need the maxima. */
+/**
+ * A variant with the formats the exporter would write: NVFP4 global and input scales shared over
+ * vLLM's fused sets exactly as in the exported checkpoint (ct::sharedScales), so an evaluated
+ * recipe is the artifact that ships. W4A4 formats need the probe's input maxima.
+ */
+core::Result<probe::EvalVariant> exportedVariant(const core::ModelInventory &inv,
+                                                 const core::Checkpoint &source,
+                                                 std::string label,
+                                                 core::ct::FormatMap formats,
+                                                 const std::map<std::string, float> &amax)
+{
+    if (auto st = core::ct::checkFormats(inv, formats, amax); !st) {
+        return std::move(st).error();
+    }
+    auto scales = core::ct::sharedScales(inv, source, formats, amax);
+    if (!scales) {
+        return std::move(scales).error();
+    }
+    probe::EvalVariant v;
+    v.label = std::move(label);
+    v.formats = std::move(formats);
+    v.globalAmax = std::move(scales->weightAmax);
+    v.inputAmax = std::move(scales->inputAmax);
+    return v;
+}
+
+/** One variant per format: every fused group that can take it (as `export --uniform`). */
 core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
+                                                const core::Checkpoint &source,
                                                 const std::string &name,
                                                 const std::map<std::string, float> &amax)
 {
@@ -61,68 +92,79 @@ core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
                 core::ErrorCode::InvalidArgument,
                 fmt::format("unknown format '{}' (see `prismaquant formats`)", name));
     }
-    if (core::quant::formatInfo(*id).activation == core::quant::ActivationQuant::Nvfp4 &&
-        amax.empty()) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
-                               fmt::format("{} quantizes activations with a calibrated maximum: "
-                                           "pass --run RUN_DIR of a probe run",
-                                           name));
-    }
-    probe::EvalVariant v;
-    v.label = std::string(core::quant::formatInfo(*id).name);
-    v.inputAmax = amax;
-    for (const core::LinearInfo &l : inv.linears) {
-        if (core::quant::checkShape(*id, l.outFeatures, l.inFeatures)) {
-            v.formats[l.name] = *id;
-        }
-    }
-    return v;
+    return exportedVariant(inv, source, std::string(core::quant::formatInfo(*id).name),
+                           core::ct::uniformFormats(inv, *id), amax);
 }
 
-/** The variant of a recipe.json: its per-Linear formats (W4A4 formats need the maxima). */
+/** The variant of a recipe.json of `prismaquant allocate`. */
 core::Result<probe::EvalVariant> recipeVariant(const core::ModelInventory &inv,
+                                               const core::Checkpoint &source,
                                                const std::string &path,
                                                const std::map<std::string, float> &amax)
 {
-    auto text = core::readSmallFile(path, 1ULL << 30U);
-    if (!text) {
-        return std::move(text).error();
+    std::string summary;
+    auto formats = core::ct::formatsFromRecipe(inv, path, &summary);
+    if (!formats) {
+        return std::move(formats).error();
     }
-    const auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || j.value("schema", std::string()) != "prismaquant.recipe/1" ||
-        !j.contains("linears") || !j["linears"].is_object()) {
-        return core::makeError(core::ErrorCode::InvalidFormat,
-                               "not a recipe.json of `prismaquant allocate`")
-                .withPath(path);
+    return exportedVariant(inv, source, summary, std::move(*formats), amax);
+}
+
+/**
+ * An exported checkpoint, read back: its Linears dequantized from the bytes that ship, inside the
+ * source model (whose other tensors an export keeps byte for byte). Refused when the export's
+ * manifest names another source, or its modules do not fit this model's Linears.
+ */
+core::Result<probe::EvalVariant>
+checkpointVariant(const core::ModelInventory &inv,
+                  const core::Checkpoint &source,
+                  const std::string &path,
+                  std::vector<std::unique_ptr<core::ct::CompressedCheckpoint>> &exports)
+{
+    auto rb = core::ct::CompressedCheckpoint::open(path);
+    if (!rb) {
+        return std::move(rb).error();
+    }
+    const std::string manifest = path + "/" + core::ct::MANIFEST_FILE;
+    if (std::filesystem::exists(manifest)) {
+        auto text = core::readSmallFile(manifest, 1ULL << 20U);
+        auto fingerprint = source.fingerprint();
+        if (!text || !fingerprint) {
+            return text ? std::move(fingerprint).error() : std::move(text).error();
+        }
+        const auto j = nlohmann::json::parse(*text, nullptr, false);
+        if (j.is_discarded() || !j.contains("source") ||
+            j["source"].value("fingerprint", std::string()) != *fingerprint) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "this export was made from another model (its manifest's "
+                                   "source fingerprint differs): evaluate it with its source")
+                    .withPath(path);
+        }
+    }
+    std::map<std::string, const core::LinearInfo *> linears;
+    for (const core::LinearInfo &l : inv.linears) {
+        linears[l.name] = &l;
+    }
+    for (const core::ct::QuantizedModule &m : rb->modules()) {
+        const auto it = linears.find(m.name);
+        if (it == linears.end() || it->second->outFeatures != m.rows ||
+            it->second->inFeatures != m.cols) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "a quantized module that is not a Linear of this shape in the "
+                                   "source model (exported from another model?)")
+                    .withTensor(m.name)
+                    .withPath(path);
+        }
+    }
+    const core::ct::CompressedSummary summary = core::ct::summarize(*rb);
+    std::vector<std::string> mix;
+    for (const auto &[scheme, n] : summary.modulesByScheme) {
+        mix.push_back(fmt::format("{} {}", n, scheme));
     }
     probe::EvalVariant v;
-    v.label = j.value("summary", std::string("recipe"));
-    v.inputAmax = amax;
-    for (const core::LinearInfo &l : inv.linears) {
-        const auto it = j["linears"].find(l.name);
-        if (it == j["linears"].end() || !it->is_string()) {
-            return core::makeError(core::ErrorCode::InvalidFormat,
-                                   fmt::format("the recipe has no format for {} (made for "
-                                               "another model?)",
-                                               l.name))
-                    .withPath(path);
-        }
-        const auto id = core::quant::parseFormatName(it->get<std::string>());
-        if (!id || !core::quant::checkShape(*id, l.outFeatures, l.inFeatures)) {
-            return core::makeError(core::ErrorCode::InvalidFormat,
-                                   fmt::format("the recipe's format '{}' does not fit {}",
-                                               it->get<std::string>(), l.name))
-                    .withPath(path);
-        }
-        if (core::quant::formatInfo(*id).activation == core::quant::ActivationQuant::Nvfp4 &&
-            amax.empty()) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
-                                   fmt::format("the recipe uses {} for {}, which needs "
-                                               "calibrated input maxima: pass --run RUN_DIR",
-                                               it->get<std::string>(), l.name));
-        }
-        v.formats[l.name] = *id;
-    }
+    v.label = fmt::format("checkpoint {}: {}", path, fmt::join(mix, " · "));
+    exports.push_back(std::make_unique<core::ct::CompressedCheckpoint>(std::move(*rb)));
+    v.checkpoint = exports.back().get();
     return v;
 }
 
@@ -139,16 +181,29 @@ int runEval(const EvalArgs &a)
             return fail(*e);
         }
     }
-    std::vector<probe::EvalVariant> variants = {{"source", {}, {}}};
+    auto source = core::Checkpoint::open(a.modelDir);
+    if (!source) {
+        return fail(source.error());
+    }
+    std::vector<probe::EvalVariant> variants(1);
+    variants.front().label = "source";
     for (const std::string &f : a.uniform) {
-        auto v = uniformVariant(*inv, f, *amax);
+        auto v = uniformVariant(*inv, *source, f, *amax);
         if (!v) {
             return fail(v.error());
         }
         variants.push_back(std::move(*v));
     }
     for (const std::string &path : a.recipes) {
-        auto v = recipeVariant(*inv, path, *amax);
+        auto v = recipeVariant(*inv, *source, path, *amax);
+        if (!v) {
+            return fail(v.error());
+        }
+        variants.push_back(std::move(*v));
+    }
+    std::vector<std::unique_ptr<core::ct::CompressedCheckpoint>> exports;  // outlive evaluate()
+    for (const std::string &path : a.checkpoints) {
+        auto v = checkpointVariant(*inv, *source, path, exports);
         if (!v) {
             return fail(v.error());
         }
@@ -210,6 +265,9 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
             ->capture_default_str();
     sub->add_option("--recipe", a->recipes,
                     "recipe.json of `prismaquant allocate` to evaluate (repeatable)");
+    sub->add_option("--checkpoint", a->checkpoints,
+                    "a compressed-tensors export of MODEL_DIR to evaluate, read back from its "
+                    "files (repeatable)");
     sub->add_option("--run", a->runDir, "probe run directory (input maxima for W4A4 formats)");
     sub->add_option("--samples", a->samples, "calibration windows")->capture_default_str();
     sub->add_option("--seq-len", a->seqLen, "tokens per window")->capture_default_str();

@@ -21,7 +21,8 @@ using core::Status;
 Result<torch::Tensor> fakeQuantized(core::quant::QuantBackend &backend,
                                     core::quant::FormatId id,
                                     const torch::Tensor &w,
-                                    const std::string &name)
+                                    const std::string &name,
+                                    const core::quant::QuantOptions &options)
 {
     const torch::Tensor src = Compute::host(w);
     torch::Tensor out = torch::empty_like(src);
@@ -32,7 +33,26 @@ Result<torch::Tensor> fakeQuantized(core::quant::QuantBackend &backend,
     v.cols = static_cast<std::uint64_t>(src.size(1));
     v.name = name;
     PQ_TRY_STATUS(backend.fakeQuant(
-            id, v, {}, {out.data_ptr<float>(), static_cast<std::size_t>(out.numel())}));
+            id, v, options, {out.data_ptr<float>(), static_cast<std::size_t>(out.numel())}));
+    return out.to(w.device(), w.scalar_type());
+}
+
+/** A Linear's weights as an exported checkpoint stores them, dequantized. */
+Result<torch::Tensor> readBack(const core::ct::CompressedCheckpoint &c,
+                               const core::ct::QuantizedModule &m,
+                               core::quant::QuantBackend &backend,
+                               const torch::Tensor &w)
+{
+    if (static_cast<std::uint64_t>(w.size(0)) != m.rows ||
+        static_cast<std::uint64_t>(w.size(1)) != m.cols) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               fmt::format("the export stores [{}, {}], the model has [{}, {}]",
+                                           m.rows, m.cols, w.size(0), w.size(1)))
+                .withTensor(m.name);
+    }
+    torch::Tensor out = torch::empty({w.size(0), w.size(1)}, torch::kFloat32);
+    PQ_TRY_STATUS(c.dequantize(m, backend,
+                               {out.data_ptr<float>(), static_cast<std::size_t>(out.numel())}));
     return out.to(w.device(), w.scalar_type());
 }
 
@@ -48,11 +68,30 @@ Status applyVariant(const ModelWeights &mw,
     Status status;
     lw.forEachLinear([&](const std::string &module, torch::Tensor &weight) {
         const std::string name = mw.layerPrefix(l) + module;
+        if (status && v.checkpoint != nullptr) {
+            const core::ct::QuantizedModule *m = v.checkpoint->find(name);
+            if (m == nullptr) {
+                return;  // unquantized in the export: the source's bytes
+            }
+            auto q = readBack(*v.checkpoint, *m, backend, weight);
+            if (!q) {
+                status = std::move(q).error();
+                return;
+            }
+            weight = *q;
+            acts[module] = {core::quant::formatInfo(*m->format).activation,
+                            v.checkpoint->inputAmax(*m).value_or(0.0F)};
+            return;
+        }
         const auto f = v.formats.find(name);
         if (!status || f == v.formats.end() || f->second == core::quant::FormatId::BF16) {
             return;
         }
-        auto q = fakeQuantized(backend, f->second, weight, name);
+        core::quant::QuantOptions options;
+        if (const auto g = v.globalAmax.find(name); g != v.globalAmax.end()) {
+            options.globalAmax = g->second;
+        }
+        auto q = fakeQuantized(backend, f->second, weight, name, options);
         if (!q) {
             status = std::move(q).error();
             return;
@@ -177,8 +216,9 @@ Result<std::vector<EvalResult>> evaluate(const std::string &modelDir,
             if (ctx.isCancelled()) {
                 return core::makeError(core::ErrorCode::Cancelled, "evaluation cancelled");
             }
-            auto lp = variants[i].formats.empty() ? source
-                                                  : logProbs(*mw, ids, &variants[i], backend);
+            auto lp = variants[i].formats.empty() && variants[i].checkpoint == nullptr
+                              ? source
+                              : logProbs(*mw, ids, &variants[i], backend);
             if (!lp) {
                 return std::move(lp).error();
             }

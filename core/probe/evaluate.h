@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/data/calibration.h"
+#include "core/export/compressed_checkpoint.h"
 #include "core/probe/causal_lm.h"
 #include "core/quant/quant_backend.h"
 #include "core/util/job_context.h"
@@ -15,14 +16,23 @@ namespace pq::probe {
 /**
  * A model variant to evaluate: each named Linear fake-quantized with its format (weights through
  * the production quantizer; inputs through the format's serve-time activation quantizer with the
- * calibrated input maximum). Linears not listed stay in their source precision; an empty map is
- * the source model itself.
+ * calibrated input maximum), or read back from an exported checkpoint. Linears not listed stay
+ * in their source precision; an empty variant is the source model itself.
  */
 struct EvalVariant
 {
     std::string label;                                     ///< "source", "NVFP4", "recipe"
     std::map<std::string, core::quant::FormatId> formats;  ///< Linear name → format
-    std::map<std::string, float> inputAmax;                ///< Linear name → max |x| (W4A4/W8A8)
+    std::map<std::string, float> inputAmax;                ///< Linear name → max |x| (W4A4)
+    /** NVFP4: Linear name → the max |w| its global scale comes from (the fused set's, as the
+     *  exporter shares it: core::ct::sharedScales); absent = the Linear's own. */
+    std::map<std::string, float> globalAmax;
+    /**
+     * An exported checkpoint instead of `formats`: each Linear it quantizes is dequantized from
+     * the checkpoint's bytes and its inputs go through its scheme's activation quantizer; the
+     * rest of the model is the source's. Not owned; must outlive evaluate().
+     */
+    const core::ct::CompressedCheckpoint *checkpoint = nullptr;
 };
 
 /** Held-out quality of one variant against the source model. */

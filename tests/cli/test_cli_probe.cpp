@@ -138,6 +138,46 @@ void TestCliProbe::allocateThenEvaluateTheRecipe()
                      format.get<std::string>());
         }
     }
+    // the exported checkpoint, read back, evaluates like the recipe it was made from
+    const QString both = m_dir.filePath(QStringLiteral("eval-export.json"));
+    const auto ee = pq::test::runCli(
+            {QStringLiteral("eval"),
+             m_model,
+             QStringLiteral("--calib"),
+             QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+             QStringLiteral("--samples"),
+             QStringLiteral("3"),
+             QStringLiteral("--seq-len"),
+             QStringLiteral("64"),
+             QStringLiteral("--held-out"),
+             QStringLiteral("2"),
+             QStringLiteral("--uniform"),
+             QStringLiteral("MXFP8"),
+             QStringLiteral("--recipe"),
+             run + QStringLiteral("/recipe.json"),
+             QStringLiteral("--run"),
+             run,
+             QStringLiteral("--checkpoint"),
+             exported,
+             QStringLiteral("--out"),
+             both});
+    QVERIFY2(ee.exitCode == 0, ee.err.c_str());
+    QFile evalFile(both);
+    QVERIFY(evalFile.open(QIODevice::ReadOnly));
+    const auto rows = nlohmann::json::parse(evalFile.readAll().toStdString())["results"];
+    QCOMPARE(rows.size(), std::size_t{4});  // source, MXFP8, recipe, checkpoint
+    const auto &simulated = rows[2];
+    const auto &shipped = rows[3];
+    QVERIFY2(shipped["variant"].get<std::string>().rfind("checkpoint", 0) == 0, ee.out.c_str());
+    QVERIFY(simulated["mean_kl"].get<double>() > 0.0);
+    // Equal up to the NVFP4 input scale's float round trip through the file (2688/G).
+    QVERIFY2(std::abs(simulated["mean_kl"].get<double>() - shipped["mean_kl"].get<double>()) <=
+                     1e-6 + 1e-3 * simulated["mean_kl"].get<double>(),
+             ee.out.c_str());
+    QVERIFY2(
+            std::abs(simulated["perplexity"].get<double>() - shipped["perplexity"].get<double>()) <=
+                    1e-4 * simulated["perplexity"].get<double>(),
+            ee.out.c_str());
     // a target below the smallest artifact: a clear error with the smallest size
     const auto tiny = pq::test::runCli({QStringLiteral("allocate"), run,
                                         QStringLiteral("--target-size"), QStringLiteral("1kB")});
