@@ -14,10 +14,11 @@
 // uniformly from the vocabulary (seed 0) — the probe's cost does not depend on the text, so no
 // tokenizer or corpus is involved.
 //
-// Two experiments, off by default, show what a fix in the probe would give: after every
-// progress report (one per layer, on the probe's thread) --malloc-trim calls malloc_trim(0), and
-// --drop-mapped calls madvise(MADV_DONTNEED) on the process's mappings of the model's
-// .safetensors files (clean read-only pages: later reads fault them back from the page cache).
+// Two switches, off by default, from before the probe released memory itself (it now drops each
+// converted layer's mapped pages and trims the heap between layers): after every progress report
+// (one per layer, on the probe's thread) --malloc-trim calls malloc_trim(0), and --drop-mapped
+// calls madvise(MADV_DONTNEED) on the process's mappings of the model's .safetensors files
+// (clean read-only pages: later reads fault them back from the page cache).
 //
 // Reported: wall and CPU time per phase (from the probe's "forward"/"backward" progress
 // reports; CPU use = CPU s / (wall s · threads), which shows both contention and libgomp's
@@ -401,8 +402,8 @@ ProbeFlops probeFlops(const Model &m, const Options &o, std::size_t formats)
     f.head = 4 * m.headParams * tokens;  // logits and ∂L/∂h (the head is not recomputed)
     // QKᵀ and P·V, 2·T²·width each, in the forward and the recompute, and twice that backward
     f.attention = 16 * t * t * width * layers * static_cast<double>(o.windows);
-    // C_y per format: x·Wᵀ again and A_f(x)·Q_f(W)ᵀ on the subsample
-    f.outputCost = 4 * m.layerParams * layers * subsample * static_cast<double>(formats);
+    // C_y: x·Wᵀ once per Linear, then A_f(x)·Q_f(W)ᵀ per format, on the subsample
+    f.outputCost = 2 * m.layerParams * layers * subsample * (1 + static_cast<double>(formats));
     return f;
 }
 
