@@ -2,14 +2,41 @@
 // prismaquant: the headless command-line front end. Each subcommand lives in its own file and
 // registers itself here; this file only wires CLI11 and maps errors to exit codes.
 #include <cstdio>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 
+#ifdef PQ_HAVE_TORCH
+namespace {
+
+/**
+ * libtorch's OpenMP runtime (libgomp) spins while waiting for work unless OMP_WAIT_POLICY says
+ * otherwise, and reads the variable when it is loaded, before main(). On a machine that is busy
+ * with anything else, spinning threads steal the cores the work needs: the probe benchmark took
+ * 334.7 s spinning against 60.7 s passive under a load of 4 on 2 cores (docs/benchmarks.md). So
+ * unless the user chose a policy, restart once with PASSIVE set; if that fails, carry on.
+ */
+void restartWithPassiveOpenMp(char **argv)
+{
+    if (std::getenv("OMP_WAIT_POLICY") != nullptr) {
+        return;
+    }
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv);
+}
+
+}  // namespace
+#endif
+
 int main(int argc, char **argv)
 {
+#ifdef PQ_HAVE_TORCH
+    restartWithPassiveOpenMp(argv);
+#endif
     CLI::App app{"PrismaQuant: per-Linear mixed-precision quantization of LLMs, chosen by "
                  "measurement.\n\nExamples:\n"
                  "  prismaquant inspect ~/models/Qwen3-8B\n"
