@@ -135,6 +135,8 @@ private Q_SLOTS:
     void mixedRecipe();
     void moeExperts_data();
     void moeExperts();
+    void transposedExperts_data();
+    void transposedExperts();
     void refusals();
     void forceReplacesOnlyWhenComplete();
     void cancelLeavesNothing();
@@ -470,6 +472,76 @@ void TestExporter::moeExperts()
         QVERIFY2(!e.info->name.ends_with("gate_up_proj"), e.info->name.c_str());
     }
     QVERIFY(rb->config().schemeFor("model.layers.0.mlp.gate") == nullptr);
+}
+
+void TestExporter::transposedExperts_data()
+{
+    QTest::addColumn<QString>("experts");  // the experts' format; attention is W4A16
+    QTest::newRow("W4A16") << QStringLiteral("W4A16");
+    QTest::newRow("MXFP4") << QStringLiteral("MXFP4");
+    QTest::newRow("BF16") << QStringLiteral("BF16");  // sliced out of [E, H, 2I] as they are
+}
+
+void TestExporter::transposedExperts()
+{
+    // gpt-oss stores experts transposed with gate/up interleaved: gate_up_proj [E, H, 2I].
+    QFETCH(QString, experts);
+    const nlohmann::json config = {{"model_type", "gpt_oss"},
+                                   {"hidden_size", 128},
+                                   {"intermediate_size", 128},
+                                   {"num_hidden_layers", 2},
+                                   {"num_attention_heads", 4},
+                                   {"num_key_value_heads", 2},
+                                   {"head_dim", 32},
+                                   {"vocab_size", 96},
+                                   {"num_local_experts", 4},
+                                   {"num_experts_per_tok", 2},
+                                   {"rms_norm_eps", 1e-5},
+                                   {"torch_dtype", "bfloat16"},
+                                   {"tie_word_embeddings", false},
+                                   {"sliding_window", 128},
+                                   {"layer_types", {"sliding_attention", "full_attention"}}};
+    const QString dir = m_dir.filePath(QStringLiteral("gpt-oss"));
+    const std::string model = fs::exists(dir.toStdString()) ? dir.toStdString()
+                                                            : writeModel(m_dir, "gpt-oss", config);
+    const ModelInventory inv = inventoryOf(model);
+    QVERIFY(std::any_of(inv.linears.begin(), inv.linears.end(),
+                        [](const LinearInfo &l) { return l.source.transposed; }));
+    const FormatId expertFormat = *quant::parseFormatName(experts.toStdString());
+    ct::FormatMap formats;
+    for (const LinearInfo &l : inv.linears) {
+        formats[l.name] = l.expert >= 0 ? expertFormat : FormatId::W4A16;
+    }
+    const std::string out = m_dir.filePath(QStringLiteral("gpt-oss-") + experts).toStdString();
+    ct::ExportRequest r = request(model, out);
+    r.formats = formats;
+    PQ_VERIFY_OK(ct::exportCheckpoint(r, *m_backend, {}));
+    checkExport(model, out, r.formats, {});
+    // A BF16 expert is its slice of the transposed source, transposed back: element [r, c] of
+    // expert e's gate (up) is gate_up_proj[e, c, 2r (+1)].
+    auto src = Checkpoint::open(model);
+    auto dst = Checkpoint::open(out);
+    PQ_VERIFY_OK(src);
+    PQ_VERIFY_OK(dst);
+    for (const LinearInfo &l : inv.linears) {
+        if (l.expert < 0 || expertFormat != FormatId::BF16) {
+            continue;
+        }
+        const Checkpoint::Entry *e = src->find(inv.tensors[l.source.tensor].info.name);
+        const auto raw = src->view(*e).data;
+        const std::uint64_t width = e->info->shape[2];  // stored [E, in, out·stride]
+        std::vector<std::byte> want(l.params() * 2);
+        for (std::uint64_t r = 0; r < l.outFeatures; ++r) {
+            for (std::uint64_t c = 0; c < l.inFeatures; ++c) {
+                const std::uint64_t at =
+                        (static_cast<std::uint64_t>(l.expert) * l.inFeatures + c) * width +
+                        l.source.first + r * l.source.stride;
+                std::memcpy(want.data() + (r * l.inFeatures + c) * 2, raw.data() + at * 2, 2);
+            }
+        }
+        const auto got = dst->view(*dst->find(l.name + ".weight")).data;
+        QVERIFY2(std::equal(got.begin(), got.end(), want.begin(), want.end()), l.name.c_str());
+    }
 }
 
 void TestExporter::refusals()
