@@ -76,7 +76,8 @@ public:
      * copied them out (SafetensorsFile::releasePages): RSS stops growing with the file, and later
      * reads fault the bytes back in.
      */
-    void releasePages(const Entry &entry, std::uint64_t offset = 0, std::uint64_t len = ~0ULL) const;
+    void
+    releasePages(const Entry &entry, std::uint64_t offset = 0, std::uint64_t len = ~0ULL) const;
 
     /** Sum of all tensors' byte sizes (what an index's total_size should be). */
     std::uint64_t totalTensorBytes() const;

@@ -543,10 +543,9 @@ void TestCheckpointWriter::destroyedMidShard()
 
 void TestCheckpointWriter::destroyedMidSecondShard()
 {
-    const std::vector<TensorInfo> tensors = {tensor("a", DType::U8, {8}),
-                                             tensor("b", DType::U8, {8}),
-                                             tensor("c", DType::U8, {8}),
-                                             tensor("d", DType::U8, {8})};
+    const std::vector<TensorInfo> tensors = {
+            tensor("a", DType::U8, {8}), tensor("b", DType::U8, {8}), tensor("c", DType::U8, {8}),
+            tensor("d", DType::U8, {8})};
     CheckpointWriterOptions options;
     options.maxShardBytes = 16;
     {
