@@ -1031,7 +1031,7 @@ int runBench(const Options &o)
     printEncodeTable("  encode() per format inside the warm export:", exports.back().encode);
 
     // Twice: on this VM the first buffered write after a few seconds without writes costs ~15×
-    // the kernel CPU of the same write straight after (docs/benchmarks-export.md).
+    // the kernel CPU of the same write straight after (docs/benchmarks.md, Export).
     std::vector<WriteRun> writes;
     for (int round = 1; round <= 2; ++round) {
         const WriteRun w = writeFloor(o, m.outputBytes);
