@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/probe/causal_lm.h"
+#include "tests/support/pyenv_runner.h"
 
 using json = nlohmann::json;
 
@@ -25,30 +25,8 @@ namespace {
 
 constexpr const char *TORCH_REQ = "torch==2.15.0";
 constexpr const char *TRANSFORMERS_REQ = "transformers==5.23.0";
-constexpr int PIP_TIMEOUT_MS = 1500 * 1000;  // torch and its CUDA wheels on a fresh machine
 constexpr int SCRIPT_TIMEOUT_MS = 300 * 1000;
-constexpr int PYENV_UNREACHABLE = 3;
 constexpr double TOLERANCE = 1e-4;
-
-struct Ran
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Ran run(const QString &program, const QStringList &args, int timeoutMs)
-{
-    QProcess p;
-    p.start(program, args);
-    Ran r;
-    if (p.waitForFinished(timeoutMs) && p.exitStatus() == QProcess::NormalExit) {
-        r.exitCode = p.exitCode();
-    }
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 std::vector<float> readFloats(const std::string &path)
 {
@@ -78,17 +56,9 @@ private:
 
 void TestHfParity::initTestCase()
 {
-    const Ran env = run(QStringLiteral(PQ_SOURCE_DIR "/scripts/pyenv"),
-                        {QString::fromLatin1(TORCH_REQ), QString::fromLatin1(TRANSFORMERS_REQ)},
-                        PIP_TIMEOUT_MS);
-    if (env.exitCode == PYENV_UNREACHABLE) {
-        QSKIP(qPrintable(QStringLiteral("transformers cannot be installed here (PyPI "
-                                        "unreachable?): ") +
-                         QString::fromUtf8(env.err.right(500))));
-    }
-    QVERIFY2(env.exitCode == 0, env.err.right(2000).constData());
-    const QString python = QString::fromUtf8(env.out).trimmed();
-    const Ran ref = run(
+    QString python;
+    PQ_PYENV_OR_SKIP(python, QString::fromLatin1(TORCH_REQ), QString::fromLatin1(TRANSFORMERS_REQ));
+    const pq::test::Ran ref = pq::test::runProcess(
             python, {QStringLiteral(PQ_SOURCE_DIR "/tests/probe/hf_reference.py"), m_dir.path()},
             SCRIPT_TIMEOUT_MS);
     QVERIFY2(ref.exitCode == 0, ref.err.right(3000).constData());

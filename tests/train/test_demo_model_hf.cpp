@@ -8,13 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include <QProcess>
 #include <QtTest>
 
 #include "core/data/text_source.h"
 #include "core/probe/causal_lm.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
+#include "tests/support/pyenv_runner.h"
 
 using json = nlohmann::json;
 
@@ -22,8 +22,6 @@ namespace {
 
 constexpr const char *TORCH_REQ = "torch==2.15.0";
 constexpr const char *TRANSFORMERS_REQ = "transformers==5.23.0";
-constexpr int PYENV_UNREACHABLE = 3;
-constexpr int PIP_TIMEOUT_MS = 1500 * 1000;
 constexpr int SCRIPT_TIMEOUT_MS = 300 * 1000;
 constexpr int GREEDY_TOKENS = 20;
 /** float32 in both runtimes; only summation order differs. */
@@ -31,26 +29,6 @@ constexpr double PPL_REL_TOLERANCE = 1e-4;
 
 const std::string MODEL = PQ_SOURCE_DIR "/examples/demo-llama";
 const char *const PROMPT = "In the beginning";
-
-struct Ran
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Ran run(const QString &program, const QStringList &args, int timeoutMs)
-{
-    QProcess p;
-    p.start(program, args);
-    Ran r;
-    if (p.waitForFinished(timeoutMs) && p.exitStatus() == QProcess::NormalExit) {
-        r.exitCode = p.exitCode();
-    }
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
 
 }  // namespace
 
@@ -64,27 +42,21 @@ private Q_SLOTS:
 
 void TestDemoModelHf::transformersAgrees()
 {
-    const Ran env = run(QStringLiteral(PQ_SOURCE_DIR "/scripts/pyenv"),
-                        {QString::fromLatin1(TORCH_REQ), QString::fromLatin1(TRANSFORMERS_REQ)},
-                        PIP_TIMEOUT_MS);
-    if (env.exitCode == PYENV_UNREACHABLE) {
-        QSKIP(qPrintable(QStringLiteral("transformers cannot be installed here (PyPI "
-                                        "unreachable?): ") +
-                         QString::fromUtf8(env.err.right(500))));
-    }
-    QVERIFY2(env.exitCode == 0, env.err.right(2000).constData());
+    QString python;
+    PQ_PYENV_OR_SKIP(python, QString::fromLatin1(TORCH_REQ), QString::fromLatin1(TRANSFORMERS_REQ));
     auto cardText = pq::core::readSmallFile(MODEL + "/card.json", 1U << 20U);
     QVERIFY(cardText);
     const json eval = json::parse(*cardText).at("eval");
-    const Ran ref = run(QString::fromUtf8(env.out).trimmed(),
-                        {QStringLiteral(PQ_SOURCE_DIR "/tests/train/demo_model_hf.py"),
-                         QString::fromStdString(MODEL),
-                         QStringLiteral(PQ_SOURCE_DIR "/") +
-                                 QString::fromStdString(eval.at("calib").get<std::string>()),
-                         QString::number(eval.at("seq_len").get<int>()),
-                         QString::number(eval.at("held_out").get<int>()), QString::fromUtf8(PROMPT),
-                         QString::number(GREEDY_TOKENS)},
-                        SCRIPT_TIMEOUT_MS);
+    const pq::test::Ran ref = pq::test::runProcess(
+            python,
+            {QStringLiteral(PQ_SOURCE_DIR "/tests/train/demo_model_hf.py"),
+             QString::fromStdString(MODEL),
+             QStringLiteral(PQ_SOURCE_DIR "/") +
+                     QString::fromStdString(eval.at("calib").get<std::string>()),
+             QString::number(eval.at("seq_len").get<int>()),
+             QString::number(eval.at("held_out").get<int>()), QString::fromUtf8(PROMPT),
+             QString::number(GREEDY_TOKENS)},
+            SCRIPT_TIMEOUT_MS);
     QVERIFY2(ref.exitCode == 0, ref.err.right(3000).constData());
     const json hf = json::parse(ref.out.constData(), ref.out.constData() + ref.out.size());
     qInfo("transformers %s, torch %s: perplexity %.6f over %d tokens",
