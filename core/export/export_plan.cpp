@@ -150,6 +150,12 @@ Status checkFormats(const ModelInventory &inventory,
             }
         }
     }
+    if (std::all_of(formats.begin(), formats.end(),
+                    [](const auto &f) { return f.second == FormatId::BF16; })) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "no Linear is quantized (every format is BF16): the export would be "
+                         "the source model itself");
+    }
     return {};
 }
 

@@ -42,7 +42,8 @@ FormatMap uniformFormats(const ModelInventory &inventory,
 /**
  * Checks `formats` against what an export and vLLM need: every Linear has a format that fits its
  * shape; the members of a fused group agree; MXFP6 is refused (no compressed-tensors loader in
- * vLLM reads it); NVFP4 (W4A4) Linears have a calibrated, finite, positive input maximum.
+ * vLLM reads it); NVFP4 (W4A4) Linears have a calibrated, finite, positive input maximum; at
+ * least one Linear is quantized.
  * Errors are InvalidArgument/Unsupported naming the Linear and saying what to do instead.
  */
 Status checkFormats(const ModelInventory &inventory,

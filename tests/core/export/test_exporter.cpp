@@ -570,6 +570,10 @@ void TestExporter::refusals()
     PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::Unsupported,
                     "MXFP6_E2M3 cannot be exported");
 
+    r.formats = ct::uniformFormats(inv, FormatId::BF16);
+    PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::InvalidArgument,
+                    "no Linear is quantized");
+
     r.formats = ct::uniformFormats(inv, FormatId::W8A16);
     r.formats["model.layers.1.self_attn.k_proj"] = FormatId::MXFP8;  // q/k/v disagree
     PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::InvalidArgument, "qkv_proj",
