@@ -8,8 +8,10 @@
 #include <ctime>
 #include <filesystem>
 #include <future>
+#include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -57,21 +59,35 @@ fs::path partialPrefix(const fs::path &out)
     return out.parent_path() / fmt::format(".{}.partial-", out.filename().string());
 }
 
-/** Removes temporary directories of earlier exports to `out` whose process no longer runs. */
+/**
+ * Cleans up after earlier exports to `out` whose process no longer runs (killed): their
+ * temporary directories are removed; an old export that a `--force` run had moved aside
+ * (".<name>.partial-<pid>-old") is put back when it was killed before the new one took its place,
+ * else removed.
+ */
 void removeStaleTemporaries(const fs::path &out)
 {
     const std::string prefix = partialPrefix(out).filename().string();
     std::error_code ec;
+    std::vector<fs::path> entries;
     for (const auto &entry : fs::directory_iterator(out.parent_path(), ec)) {
-        const std::string name = entry.path().filename().string();
-        if (!name.starts_with(prefix)) {
-            continue;
+        if (entry.path().filename().string().starts_with(prefix)) {
+            entries.push_back(entry.path());
         }
+    }
+    for (const fs::path &path : entries) {
+        const std::string name = path.filename().string();
         char *end = nullptr;
         const long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
-        if (end != nullptr && *end == '\0' && pid > 0 &&
-            (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)) {
-            fs::remove_all(entry.path(), ec);
+        const std::string_view rest = end != nullptr ? end : "x";
+        if (pid <= 0 || (rest != "" && rest != "-old") || ::kill(static_cast<pid_t>(pid), 0) == 0 ||
+            errno != ESRCH) {
+            continue;  // not ours, or its process still runs
+        }
+        if (rest == "-old" && !fs::exists(out, ec)) {
+            fs::rename(path, out, ec);  // the killed run never put its export in place
+        } else {
+            fs::remove_all(path, ec);
         }
     }
 }
@@ -386,6 +402,9 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
 {
     const fs::path source = fs::absolute(request.modelDir);
     const fs::path out = fs::absolute(request.outDir).lexically_normal();
+    if (fs::is_directory(out.parent_path())) {
+        removeStaleTemporaries(out);  // first: it may put back an export a killed run moved aside
+    }
     PQ_TRY_STATUS(checkPlaces(source, out, request.force));
 
     auto inv = inventoryModelDir(source.string());
@@ -421,7 +440,6 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
         ++result.linearsByFormat[std::string(quant::formatInfo(request.formats.at(l.name)).name)];
     }
 
-    removeStaleTemporaries(out);
     PQ_TRY_STATUS(checkFreeSpace(out.parent_path(), result.tensorBytes + SPACE_MARGIN));
     TemporaryDirectory tmp(partialPrefix(out).string() + std::to_string(::getpid()));
     std::error_code ec;

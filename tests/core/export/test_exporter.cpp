@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -140,6 +142,7 @@ private Q_SLOTS:
     void refusals();
     void forceReplacesOnlyWhenComplete();
     void cancelLeavesNothing();
+    void killedRunsAreCleanedUp();
     void writeFailureLeavesNothing();
     void readsForeignConfigForms();
 
@@ -633,6 +636,40 @@ void TestExporter::cancelLeavesNothing()
                         "nothing was written");
         QVERIFY(listDir(parent).empty());  // no OUT_DIR, no temporary directory
     }
+}
+
+void TestExporter::killedRunsAreCleanedUp()
+{
+    // What a run killed mid-way leaves beside OUT_DIR: its temporary directory, and, when it was
+    // a --force run killed between moving the old export aside and renaming the new one in, the
+    // old export. The next export removes the first and puts the second back.
+    const pid_t dead = ::fork();
+    if (dead == 0) {
+        ::_exit(0);
+    }
+    QVERIFY(dead > 0);
+    QCOMPARE(::waitpid(dead, nullptr, 0), dead);  // reaped: the pid no longer runs
+    const fs::path parent = m_dir.filePath(QStringLiteral("killed")).toStdString();
+    const fs::path out = parent / "out";
+    const std::string prefix = ".out.partial-" + std::to_string(dead);
+    fs::create_directories(parent / prefix);
+    fs::create_directories(parent / (prefix + "-old"));
+    pq::testutil::writeFile(parent / (prefix + "-old") / "old.txt", "the previous export");
+    const fs::path foreign = parent / ".out.partial-notapid";
+    fs::create_directories(foreign);
+    const ModelInventory inv = inventoryOf(m_llama);
+    ct::ExportRequest r = request(m_llama, out.string());
+    r.formats = ct::uniformFormats(inv, FormatId::W8A16);
+    // Without --force the restored export is kept and the new one refused.
+    PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::InvalidArgument,
+                    "already exists");
+    QVERIFY(fs::exists(out / "old.txt"));
+    QVERIFY(!fs::exists(parent / prefix));
+    QVERIFY(fs::exists(foreign));  // not a name this exporter makes: left alone
+    r.force = true;
+    PQ_VERIFY_OK(ct::exportCheckpoint(r, *m_backend, {}));
+    QVERIFY(!fs::exists(out / "old.txt"));
+    QCOMPARE(listDir(parent), (std::vector<std::string>{".out.partial-notapid", "out"}));
 }
 
 void TestExporter::writeFailureLeavesNothing()
