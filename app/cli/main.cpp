@@ -52,6 +52,7 @@ int main(int argc, char **argv)
     pq::cli::registerTokenize(app, registry);
     pq::cli::registerAllocate(app, registry);
     pq::cli::registerExport(app, registry);
+    pq::cli::registerValidate(app, registry);
 #ifdef PQ_HAVE_TORCH
     pq::cli::registerProbe(app, registry);
     pq::cli::registerEval(app, registry);
