@@ -20,8 +20,26 @@ extern "C" void onInterrupt(int /*signal*/)
 InterruptScope::InterruptScope(core::JobContext &ctx)
 {
     g_ctx = &ctx;
-    m_oldInt = std::signal(SIGINT, onInterrupt);
-    m_oldTerm = std::signal(SIGTERM, onInterrupt);
+
+    // SA_RESETHAND: the first signal asks for a clean stop, a second one ends the process at
+    // once (what a user pressing Ctrl-C twice means); the next run cleans up after it.
+    struct sigaction action
+    {};
+
+    action.sa_handler = onInterrupt;
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigemptyset(&action.sa_mask);
+
+    struct sigaction oldInt
+    {};
+
+    struct sigaction oldTerm
+    {};
+
+    ::sigaction(SIGINT, &action, &oldInt);
+    ::sigaction(SIGTERM, &action, &oldTerm);
+    m_oldInt = oldInt.sa_handler;
+    m_oldTerm = oldTerm.sa_handler;
 }
 
 InterruptScope::~InterruptScope()

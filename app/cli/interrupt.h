@@ -8,8 +8,8 @@ namespace pq::cli {
 /**
  * While alive, SIGINT (Ctrl-C) and SIGTERM request cancellation of `ctx` instead of killing the
  * process, so a job stops at its next safe point and cleans up (the exporter removes its
- * temporary directory, the probe keeps its resume state). The previous handlers come back on
- * destruction. One scope at a time.
+ * temporary directory, the probe keeps its resume state); a second signal ends the process at once.
+ * The previous handlers come back on destruction. One scope at a time.
  */
 class InterruptScope
 {

@@ -210,7 +210,8 @@ Result<quant::WeightView> linearWeightView(const ModelInventory &inventory,
 Result<SharedScales> sharedScales(const ModelInventory &inventory,
                                   const Checkpoint &checkpoint,
                                   const FormatMap &formats,
-                                  const std::map<std::string, float> &inputAmax)
+                                  const std::map<std::string, float> &inputAmax,
+                                  const JobContext *ctx)
 {
     // Set keys: (fused group, expert or -1, 0 = gate/up or dense, 1 = an expert's down).
     using Key = std::tuple<std::size_t, std::int64_t, int>;
@@ -221,10 +222,17 @@ Result<SharedScales> sharedScales(const ModelInventory &inventory,
         const int down = isExpertDown(l) ? 1 : 0;
         return std::pair{Key{l.group, l.expert, down}, Key{l.group, -1, down}};
     };
-    for (const LinearInfo &l : inventory.linears) {
+    for (std::size_t i = 0; i < inventory.linears.size(); ++i) {
+        const LinearInfo &l = inventory.linears[i];
         const auto f = formats.find(l.name);
         if (f == formats.end() || !usesGlobalScale(f->second)) {
             continue;
+        }
+        if (ctx != nullptr) {
+            if (ctx->isCancelled()) {
+                return makeError(ErrorCode::Cancelled, "cancelled while reading NVFP4 scales");
+            }
+            ctx->reportProgress("scales", i, inventory.linears.size());
         }
         auto view = linearWeightView(inventory, checkpoint, l, scratch);
         if (!view) {

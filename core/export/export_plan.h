@@ -14,6 +14,7 @@
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
 #include "core/quant/quant_backend.h"
+#include "core/util/job_context.h"
 #include "core/util/result.h"
 
 namespace pq::core::ct {
@@ -67,10 +68,12 @@ struct SharedScales
     std::map<std::string, float> inputAmax;
 };
 
+/** Reads every NVFP4 Linear once; progress "scales" per Linear, cancellable through `ctx`. */
 Result<SharedScales> sharedScales(const ModelInventory &inventory,
                                   const Checkpoint &checkpoint,
                                   const FormatMap &formats,
-                                  const std::map<std::string, float> &inputAmax);
+                                  const std::map<std::string, float> &inputAmax,
+                                  const JobContext *ctx = nullptr);
 
 /** A read-only view of a Linear's source weight inside the checkpoint's mapping; `scratch`
  *  holds a transposed copy for experts stored [in, out] (gpt-oss). */

@@ -124,6 +124,14 @@ Error fsError(const std::string &what, const fs::path &path, const std::error_co
     return makeIoError(what, path.string(), ec.value());
 }
 
+/** What --force may replace: an earlier export (it has our manifest) or an empty directory. */
+bool replaceable(const fs::path &out)
+{
+    std::error_code ec;
+    return fs::is_directory(out, ec) &&
+           (fs::exists(out / MANIFEST_FILE, ec) || fs::is_empty(out, ec));
+}
+
 /** The source must stay untouched: the output may be neither the source nor inside it. */
 Status checkPlaces(const fs::path &source, const fs::path &out, bool force)
 {
@@ -144,6 +152,14 @@ Status checkPlaces(const fs::path &source, const fs::path &out, bool force)
         return makeError(ErrorCode::InvalidArgument,
                          "the output directory already exists; choose another or pass --force to "
                          "replace it (it is replaced only once the new export is complete)")
+                .withPath(out.string());
+    }
+    if (fs::exists(out, ec) && !replaceable(out)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         fmt::format("--force replaces only an earlier export (a directory with "
+                                     "{}) or an empty directory, and this is neither; remove it "
+                                     "yourself if it really should go",
+                                     MANIFEST_FILE))
                 .withPath(out.string());
     }
     if (!fs::is_directory(out.parent_path(), ec)) {
@@ -230,34 +246,56 @@ Result<std::vector<std::string>> copyCompanions(const fs::path &source, const fs
     return copied;
 }
 
-/** Moves the finished temporary directory into place (replacing an old export with --force). */
-Status moveIntoPlace(TemporaryDirectory &tmp, const fs::path &out)
+/** fsync of a directory, so that renames and new entries in it survive a power loss. */
+void syncDirectory(const fs::path &dir)
+{
+    if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+/**
+ * Moves the finished temporary directory into place. Without `force` it never replaces anything
+ * (RENAME_NOREPLACE: a directory that appeared at OUT_DIR during a long export stays); with
+ * `force` an earlier export is moved aside, replaced, then removed.
+ */
+Status moveIntoPlace(TemporaryDirectory &tmp, const fs::path &out, bool force)
 {
     std::error_code ec;
+    syncDirectory(tmp.path());  // its shard entries first
     fs::path trash;
-    if (fs::exists(out, ec)) {
+    if (force && fs::exists(out, ec)) {
+        if (!replaceable(out)) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "something other than an earlier export appeared at the output "
+                             "directory during the export; it was left alone")
+                    .withPath(out.string());
+        }
         trash = partialPrefix(out).string() + fmt::format("{}-old", ::getpid());
         fs::rename(out, trash, ec);
         if (ec) {
             return fsError("cannot move the old export aside", out, ec);
         }
     }
-    fs::rename(tmp.path(), out, ec);
-    if (ec) {
+    if (::renameat2(AT_FDCWD, tmp.path().c_str(), AT_FDCWD, out.c_str(), RENAME_NOREPLACE) != 0) {
+        const int err = errno;
         if (!trash.empty()) {
             std::error_code back;
             fs::rename(trash, out, back);
         }
-        return fsError("cannot rename the export into place", out, ec);
+        return err == EEXIST || err == ENOTEMPTY
+                       ? makeError(ErrorCode::InvalidArgument,
+                                   "the output directory appeared during the export (another "
+                                   "export to the same place?); it was left alone")
+                                 .withPath(out.string())
+                       : makeIoError("cannot rename the export into place", out.string(), err);
     }
     tmp.release();
     if (!trash.empty()) {
         fs::remove_all(trash, ec);
     }
-    if (const int fd = ::open(out.parent_path().c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
-        ::fsync(fd);  // make the rename durable
-        ::close(fd);
-    }
+    syncDirectory(out.parent_path());  // make the rename durable
     return {};
 }
 
@@ -401,7 +439,10 @@ Result<ExportResult>
 exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, const JobContext &ctx)
 {
     const fs::path source = fs::absolute(request.modelDir);
-    const fs::path out = fs::absolute(request.outDir).lexically_normal();
+    fs::path out = fs::absolute(request.outDir).lexically_normal();
+    if (!out.has_filename()) {  // "dir/" (tab completion adds the slash)
+        out = out.parent_path();
+    }
     if (fs::is_directory(out.parent_path())) {
         removeStaleTemporaries(out);  // first: it may put back an export a killed run moved aside
     }
@@ -417,12 +458,21 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
         return std::move(ckpt).error();
     }
     PQ_TRY_STATUS(checkFormats(*inv, request.formats, request.inputAmax));
+    const auto cancelled = [&] {
+        return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
+                .withPath(out.string());
+    };
+    if (ctx.isCancelled()) {
+        return cancelled();
+    }
     auto fingerprint = ckpt->fingerprint();
     if (!fingerprint) {
         return std::move(fingerprint).error();
     }
-    ctx.reportProgress("scales", 0, 1);
-    auto scales = sharedScales(*inv, *ckpt, request.formats, request.inputAmax);
+    if (ctx.isCancelled()) {
+        return cancelled();
+    }
+    auto scales = sharedScales(*inv, *ckpt, request.formats, request.inputAmax, &ctx);
     if (!scales) {
         return std::move(scales).error();
     }
@@ -481,10 +531,9 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
     PQ_TRY_STATUS(
             writeFileAtomically((tmp.path() / MANIFEST_FILE).string(), manifest.dump(2) + "\n"));
     if (ctx.isCancelled()) {
-        return makeError(ErrorCode::Cancelled, "export cancelled; nothing was written")
-                .withPath(out.string());
+        return cancelled();
     }
-    PQ_TRY_STATUS(moveIntoPlace(tmp, out));
+    PQ_TRY_STATUS(moveIntoPlace(tmp, out, request.force));
     return result;
 }
 

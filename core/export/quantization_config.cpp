@@ -167,7 +167,7 @@ std::string lower(std::string s)
     return s;
 }
 
-Result<QuantArgs> parseArgs(const nlohmann::json &j, const std::string &where)
+Result<QuantArgs> parseArgs(const json &j, const std::string &where)
 {
     if (!j.is_object()) {
         return badConfig(where + " is not an object");
@@ -228,6 +228,21 @@ Result<NameMatcher> NameMatcher::create(const std::string &target)
     NameMatcher m;
     m.m_text = target;
     if (target.starts_with("re:")) {
+        // libstdc++ compiles and matches regexes recursively: an adversarial pattern in an
+        // untrusted config.json could exhaust the stack. Real targets are short and shallow.
+        constexpr std::size_t MAX_TARGET = 4096;
+        constexpr int MAX_DEPTH = 32;
+        int depth = 0;
+        int deepest = 0;
+        for (const char c : target) {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            deepest = std::max(deepest, depth);
+        }
+        if (target.size() > MAX_TARGET || deepest > MAX_DEPTH) {
+            return badConfig(fmt::format("a target of {} characters nested {} deep is more than "
+                                         "this reader accepts ({} characters, {} levels)",
+                                         target.size(), deepest, MAX_TARGET, MAX_DEPTH));
+        }
         try {
             m.m_regex =
                     std::make_shared<const std::regex>(target.substr(3), std::regex::ECMAScript);
@@ -267,10 +282,25 @@ const SchemeGroup *QuantizationConfig::schemeFor(const std::string &module) cons
             return nullptr;
         }
     }
-    for (const SchemeGroup &g : groups) {
-        for (const NameMatcher &m : g.targets) {
-            if (m.matchesLinear(module)) {
-                return g.weights ? &g : nullptr;
+    // vLLM's target map: one entry per target text, the last group listing it wins.
+    const auto owner = [&](const NameMatcher &target) {
+        const SchemeGroup *last = nullptr;
+        for (const SchemeGroup &g : groups) {
+            for (const NameMatcher &t : g.targets) {
+                if (t.text() == target.text()) {
+                    last = &g;
+                }
+            }
+        }
+        return last;
+    };
+    for (const bool classPass : {false, true}) {
+        for (const SchemeGroup &g : groups) {
+            for (const NameMatcher &m : g.targets) {
+                if (m.isClassTarget() == classPass && m.matchesLinear(module)) {
+                    const SchemeGroup *o = owner(m);
+                    return o->weights ? o : nullptr;
+                }
             }
         }
     }
@@ -279,7 +309,8 @@ const SchemeGroup *QuantizationConfig::schemeFor(const std::string &module) cons
 
 Result<QuantizationConfig> parseQuantizationConfig(std::string_view configJson)
 {
-    const auto root = nlohmann::json::parse(configJson, nullptr, false);
+    // ordered_json: config_groups keep the file's order, which decides first hits
+    const auto root = json::parse(configJson, nullptr, false);
     if (root.is_discarded() || !root.is_object()) {
         return makeError(ErrorCode::InvalidFormat, "config.json is not a JSON object");
     }
@@ -358,28 +389,40 @@ std::optional<quant::FormatId> formatOfScheme(const SchemeGroup &g)
     }
     const QuantArgs &w = *g.weights;
     const auto gs = w.groupSize.value_or(0);
+    const QuantArgs *in = g.inputs ? &*g.inputs : nullptr;
+    // Our formats fix the activation quantizer too: a scheme only maps to one of them when its
+    // input_activations are that quantizer (or absent for a weight-only format), so that an
+    // evaluation of a foreign checkpoint never applies a quantizer vLLM would not.
+    const auto inputIs = [&](const char *type, int bits, const char *strategy, const char *dyn) {
+        return in != nullptr && in->type == type && in->numBits == bits &&
+               in->strategy == strategy && in->dynamic == dyn;
+    };
     if (w.type == "float" && w.numBits == 4 && w.strategy == "tensor_group" && gs == 16) {
-        return g.inputs ? FormatId::NVFP4 : FormatId::NVFP4A16;
+        if (in == nullptr) {
+            return FormatId::NVFP4A16;
+        }
+        return inputIs("float", 4, "tensor_group", "local") ? std::optional(FormatId::NVFP4)
+                                                            : std::nullopt;
     }
     if (w.type == "float" && w.numBits == 4 && w.strategy == "group" && gs == 32) {
-        return FormatId::MXFP4;
+        return inputIs("float", 4, "group", "true") ? std::optional(FormatId::MXFP4)
+                                                    : std::nullopt;  // MXFP4A16: not ours
     }
     if (w.type == "float" && w.numBits == 8 && w.strategy == "group" && gs == 32) {
-        return FormatId::MXFP8;
+        return inputIs("float", 8, "group", "true") ? std::optional(FormatId::MXFP8)
+                                                    : std::nullopt;  // MXFP8A16: not ours
     }
     if (w.type == "float" && w.numBits == 8 && w.strategy == "channel") {
-        return FormatId::FP8Dynamic;
+        return inputIs("float", 8, "token", "true") ? std::optional(FormatId::FP8Dynamic)
+                                                    : std::nullopt;  // weight-only or static
     }
-    if (w.type == "int" && w.strategy == "group" && gs == 128 && g.format == "pack-quantized") {
-        if (w.numBits == 4) {
-            return FormatId::W4A16;
-        }
-        if (w.numBits == 8) {
-            return FormatId::W8A16;
-        }
+    if (in != nullptr || w.type != "int" || g.format != "pack-quantized") {
+        return std::nullopt;
     }
-    if (w.type == "int" && w.numBits == 8 && w.strategy == "channel" &&
-        g.format == "pack-quantized") {
+    if (w.strategy == "group" && gs == 128 && (w.numBits == 4 || w.numBits == 8)) {
+        return w.numBits == 4 ? FormatId::W4A16 : FormatId::W8A16;
+    }
+    if (w.strategy == "channel" && w.numBits == 8) {
         return FormatId::W8A16Channel;
     }
     return std::nullopt;

@@ -50,6 +50,9 @@ public:
     /** Whether the target selects the Linear module `module` (checkpoint name, no suffix). */
     bool matchesLinear(const std::string &module) const;
 
+    /** A class target ("Linear"): vLLM tries these only after every name and regex target. */
+    bool isClassTarget() const { return m_anyLinear; }
+
     const std::string &text() const { return m_text; }
 
 private:
@@ -77,9 +80,10 @@ struct QuantizationConfig
     std::vector<NameMatcher> ignore;
 
     /**
-     * The group vLLM gives a Linear module (checkpoint name without the parameter suffix):
-     * `ignore` first, then the groups' targets in order, first hit wins; nullptr = unquantized
-     * (also for a group without weights).
+     * The group vLLM gives a Linear module (checkpoint name without the parameter suffix), by
+     * vLLM's find_matched_target: `ignore` first; then name and regex targets of all groups,
+     * where a target listed in several groups belongs to the last (vLLM keys them in one map);
+     * then class targets. nullptr = unquantized (also for a group without weights).
      */
     const SchemeGroup *schemeFor(const std::string &module) const;
 };

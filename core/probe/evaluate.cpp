@@ -61,7 +61,8 @@ Status applyVariant(const ModelWeights &mw,
                     std::int64_t l,
                     const EvalVariant &v,
                     core::quant::QuantBackend &backend,
-                    math::LayerWeights &lw)
+                    math::LayerWeights &lw,
+                    std::size_t &readBackModules)
 {
     using Act = std::pair<core::quant::ActivationQuant, float>;
     std::map<std::string, Act> acts;  // module → its serve-time activation quantizer
@@ -81,6 +82,7 @@ Status applyVariant(const ModelWeights &mw,
             weight = *q;
             acts[module] = {core::quant::formatInfo(*m->format).activation,
                             v.checkpoint->inputAmax(*m).value_or(0.0F)};
+            ++readBackModules;
             return;
         }
         const auto f = v.formats.find(name);
@@ -136,6 +138,7 @@ Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
     }
     const auto [cos, sin] = mw.ropeTables(ids.front().size(0));
     std::vector<torch::Tensor> h;
+    std::size_t readBackModules = 0;  // modules of an exported checkpoint put in place
     for (const torch::Tensor &w : ids) {
         h.push_back(embed->index_select(0, w));
     }
@@ -145,11 +148,19 @@ Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
             return std::move(lw).error();
         }
         if (variant != nullptr) {
-            PQ_TRY_STATUS(applyVariant(mw, l, *variant, backend, *lw));
+            PQ_TRY_STATUS(applyVariant(mw, l, *variant, backend, *lw, readBackModules));
         }
         for (torch::Tensor &x : h) {
             x = math::decoderLayer(x, *lw, c, cos, sin);
         }
+    }
+    if (variant != nullptr && variant->checkpoint != nullptr &&
+        readBackModules != variant->checkpoint->modules().size()) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               fmt::format("the export quantizes {} Linears but the model's "
+                                           "forward pass uses {} of them (names that differ "
+                                           "from the source's?)",
+                                           variant->checkpoint->modules().size(), readBackModules));
     }
     for (torch::Tensor &x : h) {
         x = torch::log_softmax(

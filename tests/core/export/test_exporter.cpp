@@ -559,6 +559,12 @@ void TestExporter::refusals()
                     "already exists", "--force");
     QCOMPARE(listDir(existing), std::vector<std::string>{"keep.txt"});
 
+    r.force = true;  // --force replaces only an earlier export or an empty directory
+    PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::InvalidArgument,
+                    "replaces only an earlier export");
+    QCOMPARE(listDir(existing), std::vector<std::string>{"keep.txt"});
+    r.force = false;
+
     r.outDir = m_llama + "/quantized";  // inside the source
     PQ_VERIFY_ERROR(ct::exportCheckpoint(r, *m_backend, {}), ErrorCode::InvalidArgument,
                     "outside the source");
@@ -601,7 +607,7 @@ void TestExporter::forceReplacesOnlyWhenComplete()
 {
     const ModelInventory inv = inventoryOf(m_llama);
     const std::string out = m_dir.filePath(QStringLiteral("forced")).toStdString();
-    ct::ExportRequest r = request(m_llama, out);
+    ct::ExportRequest r = request(m_llama, out + "/");  // a trailing slash names the same place
     r.formats = ct::uniformFormats(inv, FormatId::W8A16);
     PQ_VERIFY_OK(ct::exportCheckpoint(r, *m_backend, {}));
     // A failing re-export (bad recipe) leaves the old export as it was.
@@ -655,6 +661,7 @@ void TestExporter::killedRunsAreCleanedUp()
     fs::create_directories(parent / prefix);
     fs::create_directories(parent / (prefix + "-old"));
     pq::testutil::writeFile(parent / (prefix + "-old") / "old.txt", "the previous export");
+    pq::testutil::writeFile(parent / (prefix + "-old") / ct::MANIFEST_FILE, "{}");
     const fs::path foreign = parent / ".out.partial-notapid";
     fs::create_directories(foreign);
     const ModelInventory inv = inventoryOf(m_llama);
@@ -719,6 +726,36 @@ void TestExporter::readsForeignConfigForms()
     PQ_VERIFY_OK(m);
     QVERIFY(m->matchesLinear("model.layers.1.mlp.up_proj"));
     QVERIFY(!m->matchesLinear("x.model.layers.1.mlp.up_proj"));
+    // vLLM's order: name and regex targets of every group before class targets, and a target
+    // listed twice belongs to the later group.
+    auto order = ct::parseQuantizationConfig(R"({"quantization_config": {
+        "quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {
+        "a": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "group_size": 128}},
+        "b": {"targets": ["re:.*down_proj$"],
+              "weights": {"num_bits": 8, "type": "int", "group_size": 128}},
+        "c": {"targets": ["re:.*q_proj$"],
+              "weights": {"num_bits": 8, "type": "int", "strategy": "channel"}},
+        "d": {"targets": ["re:.*q_proj$"],
+              "weights": {"num_bits": 4, "type": "int", "group_size": 128}}}}})");
+    PQ_VERIFY_OK(order);
+    QCOMPARE(order->schemeFor("model.layers.0.mlp.down_proj")->name, std::string("b"));
+    QCOMPARE(order->schemeFor("model.layers.0.mlp.up_proj")->name, std::string("a"));
+    QCOMPARE(order->schemeFor("model.layers.0.self_attn.q_proj")->name, std::string("d"));
+    // A scheme maps to our format only with that format's activation quantizer.
+    auto fp8 = ct::parseQuantizationConfig(R"({"quantization_config": {
+        "quant_method": "compressed-tensors", "format": "float-quantized", "config_groups": {
+        "weight_only": {"targets": ["re:.*a$"],
+            "weights": {"num_bits": 8, "type": "float", "strategy": "channel"}},
+        "dynamic": {"targets": ["re:.*b$"],
+            "weights": {"num_bits": 8, "type": "float", "strategy": "channel"},
+            "input_activations": {"num_bits": 8, "type": "float", "strategy": "token",
+                                  "dynamic": true}}}}})");
+    PQ_VERIFY_OK(fp8);
+    QCOMPARE(ct::formatOfScheme(fp8->groups[0]), std::nullopt);
+    QCOMPARE(ct::formatOfScheme(fp8->groups[1]), std::optional(FormatId::FP8Dynamic));
+    // Untrusted patterns that would exhaust libstdc++'s recursive regex engine are refused.
+    PQ_VERIFY_ERROR(ct::NameMatcher::create("re:" + std::string(100, '(') + std::string(100, ')')),
+                    ErrorCode::InvalidFormat, "nested 100 deep");
     PQ_VERIFY_ERROR(ct::parseQuantizationConfig(R"({"quantization_config": {"quant_method":
         "compressed-tensors", "config_groups": {"W4A16": ["Linear"]}}})"),
                     ErrorCode::Unsupported, "preset shorthand");
