@@ -56,6 +56,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench/bench_support.h"
 #include "core/export/export_plan.h"
 #include "core/export/exporter.h"
 #include "core/io/checkpoint.h"
@@ -72,7 +73,14 @@ using core::quant::FormatId;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpuSeconds;
+using bench::loadAverage;
+using bench::maxRssBytes;
+using bench::MemorySample;
+using bench::PeakSampler;
+using bench::readMemory;
+using bench::secondsSince;
 
 constexpr double GB = 1e9;
 constexpr double MB = 1e6;
@@ -118,8 +126,7 @@ struct Options
 
 [[noreturn]] void die(const std::string &message)
 {
-    fmt::print(stderr, "bench_export: {}\n", message);
-    std::exit(1);
+    bench::die("bench_export", message);
 }
 
 Options parseArgs(int argc, char **argv)
@@ -154,126 +161,12 @@ Options parseArgs(int argc, char **argv)
     return o;
 }
 
-double secondsSince(Clock::time_point t0)
-{
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double cpuSeconds()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    const auto sec = [](const timeval &t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-    };
-    return sec(u.ru_utime) + sec(u.ru_stime);
-}
-
-double maxRssBytes()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    const long kib = u.ru_maxrss;  // NOLINT(cppcoreguidelines-pro-type-union-access)
-    return static_cast<double>(kib) * 1024.0;
-}
-
-double loadAverage()
-{
-    double one = 0;
-    std::ifstream("/proc/loadavg") >> one;
-    return one;
-}
-
-std::string readText(const fs::path &p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 /** Writes the synthetic checkpoint unless `dir` already holds one for MODEL_CONFIG. */
 void ensureModel(const std::string &dir)
 {
-    const fs::path root(dir);
-    if (readText(root / "config.json") == MODEL_CONFIG && fs::exists(root / MODEL_MARKER) &&
-        core::Checkpoint::open(dir)) {
-        return;
-    }
-    if (fs::exists(root)) {
-        // never delete a folder this program did not write (a real model, say)
-        if (!fs::exists(root / MODEL_MARKER)) {
-            die(dir + " exists and was not written by bench_export; choose another --model-dir");
-        }
-        fs::remove_all(root);
-    }
-    fmt::print(stderr, "writing the synthetic checkpoint to {} (once) ...\n", dir);
-    const Clock::time_point t0 = Clock::now();
-    core::CheckpointWriterOptions options;
-    options.maxShardBytes = SOURCE_SHARD_BYTES;
-    const core::JobContext ctx;
-    const core::Status st = core::writeSyntheticCheckpoint(MODEL_CONFIG, dir, 0, options, ctx);
-    if (!st) {
-        die(st.error().message());
-    }
-    std::ofstream(root / MODEL_MARKER)
-            << "written by bench_export; deleted when its config changes\n";
-    fmt::print(stderr, "  written in {:.1f} s\n", secondsSince(t0));
+    bench::ensureSyntheticModel("bench_export", dir, MODEL_CONFIG, MODEL_MARKER,
+                                SOURCE_SHARD_BYTES);
 }
-
-/** Peaks of /proc/self/status memory lines, sampled every 10 ms on a thread. Bytes. */
-class RssSampler
-{
-public:
-    struct Sample
-    {
-        double vmRss = 0, rssAnon = 0, rssFile = 0;
-    };
-
-    static Sample now()
-    {
-        Sample s;
-        std::ifstream in("/proc/self/status");
-        for (std::string line; std::getline(in, line);) {
-            const auto kb = [&](const char *key, double &out) {
-                if (line.rfind(key, 0) == 0) {
-                    out = std::stod(line.substr(std::char_traits<char>::length(key))) * 1024.0;
-                }
-            };
-            kb("VmRSS:", s.vmRss);
-            kb("RssAnon:", s.rssAnon);
-            kb("RssFile:", s.rssFile);
-        }
-        return s;
-    }
-
-    void start()
-    {
-        m_peak = now();
-        m_run = true;
-        m_thread = std::thread([this] {
-            while (m_run) {
-                const Sample s = now();
-                m_peak.vmRss = std::max(m_peak.vmRss, s.vmRss);
-                m_peak.rssAnon = std::max(m_peak.rssAnon, s.rssAnon);
-                m_peak.rssFile = std::max(m_peak.rssFile, s.rssFile);
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            }
-        });
-    }
-
-    Sample stop()
-    {
-        m_run = false;
-        m_thread.join();
-        return m_peak;
-    }
-
-private:
-    std::atomic<bool> m_run{false};
-    std::thread m_thread;
-    Sample m_peak;
-};
 
 // ---- page cache ------------------------------------------------------------------------------
 
@@ -553,7 +446,7 @@ struct ProgressMark
     std::uint64_t done = 0;
     double at = 0;      ///< seconds since the export started
     double encode = 0;  ///< encode() seconds so far
-    RssSampler::Sample rss;
+    MemorySample rss;
 };
 
 /** Wall time and encode time of the export's tensor loop, by what was written. */
@@ -575,8 +468,8 @@ struct ExportRun
     std::vector<ProgressMark> marks;
     double encodeTotal = 0;
     std::map<FormatId, EncodeStats> encode;
-    RssSampler::Sample before, peak;
-    RssSampler::Sample atScales;  ///< at the "scales" report, before the global-scale pass
+    MemorySample before, peak;
+    MemorySample atScales;  ///< at the "scales" report, before the global-scale pass
     double maxRss = 0;
     core::ct::ExportResult result;
 };
@@ -597,9 +490,9 @@ ExportRun runExport(const Options &o, const Model &m, core::quant::QuantBackend 
     const core::JobContext ctx([&](std::string_view stage, std::uint64_t done, std::uint64_t) {
         if (stage == "scales") {
             run.scalesAt = secondsSince(t0);
-            run.atScales = RssSampler::now();
+            run.atScales = readMemory();
         } else if (stage == "export") {
-            run.marks.push_back({done, secondsSince(t0), timed.total(), RssSampler::now()});
+            run.marks.push_back({done, secondsSince(t0), timed.total(), readMemory()});
         }
     });
     core::ct::ExportRequest request;
@@ -610,14 +503,14 @@ ExportRun runExport(const Options &o, const Model &m, core::quant::QuantBackend 
     request.recipe = m.recipe.summary;
     request.toolVersion = "bench_export";
     request.force = true;
-    RssSampler sampler;
-    run.before = RssSampler::now();
+    PeakSampler sampler;
+    run.before = readMemory();
     sampler.start();
     const double cpu0 = cpuSeconds();
     auto result = core::ct::exportCheckpoint(request, timed, ctx);
     run.wall = secondsSince(t0);
     run.cpu = cpuSeconds() - cpu0;
-    run.peak = sampler.stop();
+    run.peak = sampler.stop().memory;
     run.maxRss = maxRssBytes();
     run.loadAfter = loadAverage();
     if (!result) {
@@ -721,7 +614,7 @@ QuantRun quantizersAlone(const Model &m, const std::string &dir, core::quant::Qu
     if (!scales) {
         die(scales.error().message());
     }
-    q.rssFileAfterScales = RssSampler::now().rssFile;
+    q.rssFileAfterScales = readMemory().rssFile;
     for (const core::Checkpoint::Entry &e : cp->tensors()) {
         cp->releasePages(e);  // what sharedScales left mapped
     }

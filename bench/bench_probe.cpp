@@ -49,6 +49,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include "bench/bench_support.h"
 #include "core/data/calibration.h"
 #include "core/io/checkpoint.h"
 #include "core/model/model_config.h"
@@ -63,7 +64,9 @@ using namespace pq;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::cpuSeconds;
+using bench::loadAverage;
 
 constexpr double RSS_SLACK_BYTES = 300e6;
 
@@ -107,8 +110,7 @@ struct Options
 
 [[noreturn]] void die(const std::string &message)
 {
-    fmt::print(stderr, "bench_probe: {}\n", message);
-    std::exit(1);
+    bench::die("bench_probe", message);
 }
 
 std::vector<std::string> splitList(const std::string &s)
@@ -168,42 +170,11 @@ Options parseArgs(int argc, char **argv)
     return o;
 }
 
-std::string readText(const std::filesystem::path &p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 /** Writes the synthetic checkpoint unless `dir` already holds one for MODEL_CONFIG. */
 void ensureModel(const std::string &dir)
 {
-    const std::filesystem::path root(dir);
-    if (readText(root / "config.json") == MODEL_CONFIG &&
-        std::filesystem::exists(root / "model.safetensors")) {
-        return;
-    }
-    if (std::filesystem::exists(root)) {
-        // never delete a folder this program did not write (a real model, say)
-        if (!std::filesystem::exists(root / MODEL_MARKER)) {
-            die(dir + " exists and was not written by bench_probe; choose another --model-dir");
-        }
-        std::filesystem::remove_all(root);
-    }
-    fmt::print(stderr, "writing the synthetic checkpoint to {} (once) ...\n", dir);
-    const Clock::time_point t0 = Clock::now();
-    core::CheckpointWriterOptions options;
-    options.maxShardBytes = 10'000'000'000ULL;  // one file
-    const core::JobContext ctx;
-    const core::Status st = core::writeSyntheticCheckpoint(MODEL_CONFIG, dir, 0, options, ctx);
-    if (!st) {
-        die(st.error().message());
-    }
-    std::ofstream(root / MODEL_MARKER)
-            << "written by bench_probe; deleted when its config changes\n";
-    fmt::print(stderr, "  written in {:.1f} s\n",
-               std::chrono::duration<double>(Clock::now() - t0).count());
+    bench::ensureSyntheticModel("bench_probe", dir, MODEL_CONFIG, MODEL_MARKER,
+                                10'000'000'000ULL);  // one file
 }
 
 core::data::CalibrationSet randomCalibration(const Options &o, std::int64_t vocab)
@@ -227,95 +198,61 @@ core::data::CalibrationSet randomCalibration(const Options &o, std::int64_t voca
     return set;
 }
 
-/** Peaks of /proc/self/status memory lines, sampled on a thread. Sizes in bytes. */
+/** Memory of the process: /proc/self/status and malloc's own figures (mallinfo2). Bytes. */
+struct Sample
+{
+    double vmRss = 0, rssAnon = 0, rssFile = 0;
+    double heapLive = 0;  ///< malloc: bytes handed out and not freed
+    double heapHeld = 0;  ///< malloc: bytes it holds from the OS, free lists included
+    double vmRssAt = 0;   ///< seconds after start() when VmRSS peaked (peaks only)
+};
+
+Sample sampleNow()
+{
+    const bench::MemorySample m = bench::readMemory();
+    const struct mallinfo2 mi = mallinfo2();
+    return {m.vmRss,
+            m.rssAnon,
+            m.rssFile,
+            static_cast<double>(mi.uordblks + mi.hblkhd),
+            static_cast<double>(mi.arena + mi.hblkhd),
+            0.0};
+}
+
+/** bench::PeakSampler plus malloc's peaks, read every 100 ms (mallinfo2 locks every arena). */
 class RssSampler
 {
 public:
-    struct Sample
-    {
-        double vmRss = 0, rssAnon = 0, rssFile = 0;
-        double heapLive = 0;  ///< malloc: bytes handed out and not freed (mallinfo2)
-        double heapHeld = 0;  ///< malloc: bytes it holds from the OS, free lists included
-        double vmRssAt = 0;   ///< seconds after start() when VmRSS peaked (peaks only)
-    };
-
-    /** Adds the malloc figures; mallinfo2 locks every arena while it walks them (slow). */
-    static void addHeap(Sample &s)
-    {
-        const struct mallinfo2 mi = mallinfo2();
-        s.heapLive = static_cast<double>(mi.uordblks + mi.hblkhd);
-        s.heapHeld = static_cast<double>(mi.arena + mi.hblkhd);
-    }
-
-    static Sample now()
-    {
-        Sample s;
-        std::ifstream in("/proc/self/status");
-        for (std::string line; std::getline(in, line);) {
-            const auto kb = [&](const char *key, double &out) {
-                if (line.rfind(key, 0) == 0) {
-                    out = std::stod(line.substr(std::char_traits<char>::length(key))) * 1024.0;
-                }
-            };
-            kb("VmRSS:", s.vmRss);
-            kb("RssAnon:", s.rssAnon);
-            kb("RssFile:", s.rssFile);
-        }
-        return s;
-    }
-
-    void start()
-    {
-        m_run = true;
-        const Clock::time_point t0 = Clock::now();
-        m_thread = std::thread([this, t0] {
-            for (std::uint64_t tick = 0; m_run; ++tick) {
-                Sample s = now();
-                if (tick % 10 == 0) {
-                    addHeap(s);
-                }
-                if (s.vmRss > m_peak.vmRss) {
-                    m_peak.vmRss = s.vmRss;
-                    m_peak.vmRssAt = std::chrono::duration<double>(Clock::now() - t0).count();
-                }
-                m_peak.rssAnon = std::max(m_peak.rssAnon, s.rssAnon);
-                m_peak.rssFile = std::max(m_peak.rssFile, s.rssFile);
-                m_peak.heapLive = std::max(m_peak.heapLive, s.heapLive);
-                m_peak.heapHeld = std::max(m_peak.heapHeld, s.heapHeld);
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    RssSampler()
+        : m_sampler([this](std::uint64_t tick) {
+            if (tick % 10 == 0) {
+                const struct mallinfo2 mi = mallinfo2();
+                m_heapLive = std::max(m_heapLive, static_cast<double>(mi.uordblks + mi.hblkhd));
+                m_heapHeld = std::max(m_heapHeld, static_cast<double>(mi.arena + mi.hblkhd));
             }
-        });
-    }
+        })
+    {}
+
+    void start() { m_sampler.start(); }
 
     Sample stop()
     {
-        m_run = false;
-        m_thread.join();
-        return m_peak;
+        const bench::PeakSampler::Peak p = m_sampler.stop();
+        return {p.memory.vmRss, p.memory.rssAnon, p.memory.rssFile,
+                m_heapLive,     m_heapHeld,       p.vmRssAt};
     }
 
 private:
-    std::atomic<bool> m_run{false};
-    std::thread m_thread;
-    Sample m_peak;
+    double m_heapLive = 0;  ///< written by the sampling thread only, read after stop()
+    double m_heapHeld = 0;
+    bench::PeakSampler m_sampler;  ///< last: its thread uses the fields above
 };
 
-/** A point in time: wall seconds and process CPU seconds (all threads) since a start. */
 struct Stamp
 {
     double wall = 0.0;
     double cpu = 0.0;
 };
-
-double cpuSeconds()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    const auto sec = [](const timeval &t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
-    };
-    return sec(u.ru_utime) + sec(u.ru_stime);
-}
 
 /** Measures from construction. */
 class StopWatch
@@ -443,8 +380,8 @@ struct ProbeRun
     Stamp total;
     int threads = 0;
     std::vector<Report> reports;
-    RssSampler::Sample before;
-    RssSampler::Sample peak;
+    Sample before;
+    Sample peak;
     double maxRss = 0;  ///< ru_maxrss in bytes
     double meanLoss = 0;
     std::size_t linears = 0;
@@ -472,8 +409,7 @@ ProbeRun runProbe(const Options &o, const Model &m)
                     dropMappedCheckpoint(o.modelDir);
                 }
                 if (o.verbose) {
-                    RssSampler::Sample mem = RssSampler::now();
-                    RssSampler::addHeap(mem);
+                    const Sample mem = sampleNow();
                     fmt::print(stderr,
                                "  {:8} {:2}/{} at {:6.1f} s wall, {:6.1f} s CPU; RssAnon {:4.0f} "
                                "MB, RssFile {:4.0f} MB, malloc in use {:4.0f} MB, held {:4.0f} "
@@ -484,8 +420,7 @@ ProbeRun runProbe(const Options &o, const Model &m)
                 }
             });
     RssSampler sampler;
-    run.before = RssSampler::now();
-    RssSampler::addHeap(run.before);
+    run.before = sampleNow();
     sampler.start();
     auto report = probe::runProbe(o.modelDir, set, settings, registry.preferred(), ctx);
     run.total = watch.now();
@@ -522,13 +457,6 @@ probe::MatmulBenchmark measureRate(const Options &o, const Model &m)
     }
     fmt::print("  count-weighted mix (6·P·T): {:.1f} GFLOP/s\n", rate->gflops);
     return *rate;
-}
-
-double loadAverage()
-{
-    double one = 0;
-    std::ifstream("/proc/loadavg") >> one;
-    return one;
 }
 
 void printPhase(const char *name, Stamp from, Stamp to, int threads)
