@@ -325,13 +325,14 @@ gatherRows(const torch::Tensor &t, const torch::Tensor &ids, const std::string &
 
 }  // namespace
 
-Result<torch::Tensor> ModelWeights::embeddingRows(const torch::Tensor &ids) const
+Result<torch::Tensor> ModelWeights::gatheredRows(const std::string &name,
+                                                 const torch::Tensor &ids) const
 {
-    auto m = mapped(embeddingName());
+    auto m = mapped(name);
     if (!m) {
         return std::move(m).error();
     }
-    auto rows = gatherRows(m->tensor, ids, embeddingName());
+    auto rows = gatherRows(m->tensor, ids, name);
     if (!rows) {
         return std::move(rows).error();
     }
@@ -341,6 +342,11 @@ Result<torch::Tensor> ModelWeights::embeddingRows(const torch::Tensor &ids) cons
         m_cp.releasePages(*m->entry);
     }
     return out;
+}
+
+Result<torch::Tensor> ModelWeights::embeddingRows(const torch::Tensor &ids) const
+{
+    return gatheredRows(embeddingName(), ids);
 }
 
 Result<std::int64_t> ModelWeights::headRows() const
@@ -377,19 +383,7 @@ Result<torch::Tensor> ModelWeights::headSlice(std::int64_t first, std::int64_t c
 
 Result<torch::Tensor> ModelWeights::headGather(const torch::Tensor &ids) const
 {
-    auto m = mapped(headName());
-    if (!m) {
-        return std::move(m).error();
-    }
-    auto rows = gatherRows(m->tensor, ids, headName());
-    if (!rows) {
-        return std::move(rows).error();
-    }
-    torch::Tensor out = rows->to(m_compute.device, m_compute.dtype);
-    if (m_releasePages) {
-        m_cp.releasePages(*m->entry);
-    }
-    return out;
+    return gatheredRows(headName(), ids);
 }
 
 }  // namespace pq::probe

@@ -93,6 +93,9 @@ private:
     };
 
     core::Result<Mapped> mapped(const std::string &name) const;
+    /** Rows `ids` of the mapped 2-D tensor `name`, on the compute device in its dtype. */
+    core::Result<torch::Tensor> gatheredRows(const std::string &name,
+                                             const torch::Tensor &ids) const;
 
     /** `m` on the compute device and dtype; drops its mapped pages when it copied them. */
     torch::Tensor convert(const Mapped &m) const;
