@@ -185,8 +185,7 @@ int runEval(const EvalArgs &a)
     if (!source) {
         return fail(source.error());
     }
-    std::vector<probe::EvalVariant> variants(1);
-    variants.front().label = "source";
+    std::vector<probe::EvalVariant> variants = {probe::sourceVariant()};
     for (const std::string &f : a.uniform) {
         auto v = uniformVariant(*inv, *source, f, *amax);
         if (!v) {

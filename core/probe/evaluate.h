@@ -35,6 +35,14 @@ struct EvalVariant
     const core::ct::CompressedCheckpoint *checkpoint = nullptr;
 };
 
+/** The source model itself, as a variant (label "source"). */
+inline EvalVariant sourceVariant()
+{
+    EvalVariant v;
+    v.label = "source";
+    return v;
+}
+
 /** Held-out quality of one variant against the source model. */
 struct EvalResult
 {

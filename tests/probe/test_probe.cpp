@@ -313,10 +313,9 @@ void TestProbe::evaluationOrdersTheFormats()
         }
         return v;
     };
-    const std::vector<probe::EvalVariant> variants = {{"source", {}, {}},
-                                                      uniform("MXFP8", FormatId::MXFP8),
-                                                      uniform("NVFP4A16", FormatId::NVFP4A16),
-                                                      uniform("NVFP4", FormatId::NVFP4)};
+    const std::vector<probe::EvalVariant> variants = {
+            probe::sourceVariant(), uniform("MXFP8", FormatId::MXFP8),
+            uniform("NVFP4A16", FormatId::NVFP4A16), uniform("NVFP4", FormatId::NVFP4)};
     const auto results = probe::evaluate(m_model, set, variants, *backend, {});
     QVERIFY2(results.has_value(), results ? "" : results.error().message().c_str());
     QCOMPARE(results->size(), std::size_t{4});

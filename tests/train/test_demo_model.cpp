@@ -102,8 +102,8 @@ void TestDemoModel::heldOutPerplexityMatchesTheCard()
             *corpus, [&t](std::string_view x) { return t.encode(x, false); }, settings, ctx);
     QVERIFY2(set, set ? "" : set.error().message().c_str());
     const pq::core::quant::BackendRegistry backends;
-    auto results =
-            pq::probe::evaluate(MODEL, *set, {{"source", {}, {}}}, backends.preferred(), ctx);
+    auto results = pq::probe::evaluate(MODEL, *set, {pq::probe::sourceVariant()},
+                                       backends.preferred(), ctx);
     QVERIFY2(results, results ? "" : results.error().message().c_str());
     const double expected = eval.at("perplexity").get<double>();
     const double got = results->front().perplexity;
