@@ -51,16 +51,6 @@ bool weightOnly(const core::ct::FormatMap &formats)
     });
 }
 
-std::vector<float> readFloats(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    const auto bytes = static_cast<std::size_t>(in.tellg());
-    std::vector<float> v(bytes / sizeof(float));
-    in.seekg(0);
-    in.read(reinterpret_cast<char *>(v.data()), static_cast<std::streamsize>(bytes));
-    return v;
-}
-
 /** A mixed weight-only recipe: each kind of fused group in another format. */
 core::ct::FormatMap mixedWeightOnly(const core::ModelInventory &inv)
 {
@@ -195,7 +185,7 @@ void TestExportInterop::librariesReadOurExports()
     if (!logits) {
         return;
     }
-    const std::vector<float> theirs = readFloats(work + "/hf_logits.f32");
+    const std::vector<float> theirs = pq::test::readFloats(work + "/hf_logits.f32");
     const std::vector<float> ours =
             ourLogits(source, *rb, report["logits"]["weight_dtypes"], work + "/dense");
     QCOMPARE(ours.size(), theirs.size());

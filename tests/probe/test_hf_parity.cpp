@@ -28,16 +28,6 @@ constexpr const char *TRANSFORMERS_REQ = "transformers==5.23.0";
 constexpr int SCRIPT_TIMEOUT_MS = 300 * 1000;
 constexpr double TOLERANCE = 1e-4;
 
-std::vector<float> readFloats(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    const auto bytes = static_cast<std::size_t>(in.tellg());
-    std::vector<float> v(bytes / sizeof(float));
-    in.seekg(0);
-    in.read(reinterpret_cast<char *>(v.data()), static_cast<std::streamsize>(bytes));
-    return v;
-}
-
 }  // namespace
 
 class TestHfParity : public QObject
@@ -84,7 +74,7 @@ void TestHfParity::logitsMatchTransformers()
     const std::string dir = m_dir.filePath(name).toStdString();
     std::ifstream idsIn(dir + "/ids.json");
     const auto ids = json::parse(idsIn).get<std::vector<std::vector<std::int32_t>>>();
-    const std::vector<float> expected = readFloats(dir + "/logits.f32");
+    const std::vector<float> expected = pq::test::readFloats(dir + "/logits.f32");
     auto lm = pq::probe::CausalLm::open(dir);
     QVERIFY2(lm.has_value(), lm ? "" : lm.error().message().c_str());
     const auto vocab = static_cast<std::size_t>((*lm)->vocabSize());

@@ -5,6 +5,10 @@
 // cache outside the checkout with pinned PyPI packages; its exit status 3 means PyPI is not
 // reachable, the only reason such a test may skip. Header-only, for tests.
 
+#include <fstream>
+#include <string>
+#include <vector>
+
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -35,6 +39,17 @@ inline Ran runProcess(const QString &program, const QStringList &args, int timeo
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+/** A little-endian float32 file a Python reference wrote (numpy's tofile). */
+inline std::vector<float> readFloats(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const auto bytes = static_cast<std::size_t>(in.tellg());
+    std::vector<float> v(bytes / sizeof(float));
+    in.seekg(0);
+    in.read(reinterpret_cast<char *>(v.data()), static_cast<std::streamsize>(bytes));
+    return v;
 }
 
 /** scripts/pyenv with `requirements`: the venv's python, or an empty string with a reason. */

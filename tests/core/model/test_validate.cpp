@@ -15,6 +15,7 @@
 #include "core/model/validate.h"
 #include "core/util/atomic_file.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/tiny_configs.h"
 
 using namespace pq::core;
 using json = nlohmann::json;
@@ -23,30 +24,12 @@ namespace {
 
 json llamaConfig()
 {
-    return {{"model_type", "llama"},
-            {"architectures", {"LlamaForCausalLM"}},
-            {"hidden_size", 128},
-            {"intermediate_size", 256},
-            {"num_hidden_layers", 2},
-            {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},
-            {"head_dim", 32},
-            {"vocab_size", 96},
-            {"rms_norm_eps", 1e-6},
-            {"tie_word_embeddings", false},
-            {"torch_dtype", "bfloat16"}};
+    return pq::test::tinyLlamaConfig();
 }
 
 json moeConfig()
 {
-    return {{"model_type", "qwen3_moe"}, {"hidden_size", 128},
-            {"intermediate_size", 256},  {"moe_intermediate_size", 128},
-            {"num_experts", 4},          {"num_experts_per_tok", 2},
-            {"num_hidden_layers", 3},    {"num_attention_heads", 4},
-            {"num_key_value_heads", 2},  {"head_dim", 32},
-            {"vocab_size", 96},          {"rms_norm_eps", 1e-6},
-            {"norm_topk_prob", true},    {"tie_word_embeddings", false},
-            {"torch_dtype", "bfloat16"}, {"mlp_only_layers", json::array({1})}};
+    return pq::test::tinyMoeConfig(3);
 }
 
 using Mutate = std::function<void(std::vector<TensorInfo> &)>;
