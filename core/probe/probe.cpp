@@ -21,11 +21,8 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 #include "core/probe/head_loss_torch.h"
+#include "core/probe/heap.h"
 #include "core/probe/model_weights_torch.h"
 #include "core/probe/probe_state_torch.h"
 #include "core/util/atomic_file.h"
@@ -55,36 +52,6 @@ struct LinearAccum
 using LayerAccum = std::map<std::string, LinearAccum>;
 
 using LayerCallback = std::function<Status(std::int64_t layer, math::LayerWeights &, LayerAccum &)>;
-
-/** Blocks from this size up get their own mapping from glibc (see fixMallocThreshold). */
-constexpr int MMAP_THRESHOLD_BYTES = 8 << 20;
-
-/**
- * glibc raises its mmap threshold each time a block above it is freed (up to 32 MiB), after which
- * the walk's multi-MiB weights, boundaries and accumulators come from the heap, whose freed holes
- * it keeps (docs/benchmarks.md, "Probe"). A fixed threshold keeps those blocks in their own
- * mappings, returned to the system on free. Process-wide and never undone, like the thread count
- * of applyRuntimeOptions: the probe is the process's main work whenever it runs.
- */
-void fixMallocThreshold()
-{
-#ifdef __GLIBC__
-    static const bool done = [] { return mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES) == 1; }();
-    (void)done;
-#endif
-}
-
-/**
- * Hands the heap's free pages back to the system. The walk's per-window temporaries (under the
- * threshold) leave holes that the next phase does not fill exactly, so without this the heap
- * grows by tens of MB per layer of the backward walk; a trim costs a few ms.
- */
-void trimHeap()
-{
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
-}
 
 Status cancelled(const char *where)
 {
@@ -286,7 +253,8 @@ Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
     }
     *bound = torch::Tensor();  // the store holds the last reference: dropping it frees the buffer
     m_bound.drop(static_cast<std::size_t>(l));
-    trimHeap();  // the autograd temporaries are gone: do not let the costs stack on their holes
+    releaseFreedMemory();  // the autograd temporaries are gone: do not let the costs stack on their
+                           // holes
     return onLayer(l, *w, acc);
 }
 
@@ -334,7 +302,7 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
     } else {
         PQ_TRY_STATUS(forward(L));
         PQ_TRY_STATUS(lossGradients());
-        trimHeap();
+        releaseFreedMemory();
         PQ_TRY_STATUS(checkpoint(L));
     }
     for (std::int64_t l = start; l >= 0; --l) {
@@ -342,7 +310,7 @@ Status StreamedWalk::run(const LayerCallback &onLayer)
             return cancelled("the backward pass");
         }
         PQ_TRY_STATUS(backwardLayer(l, onLayer));
-        trimHeap();
+        releaseFreedMemory();
         PQ_TRY_STATUS(checkpoint(l));
         m_ctx.reportProgress("backward", static_cast<std::uint64_t>(L - l),
                              static_cast<std::uint64_t>(L));
@@ -651,7 +619,7 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
         PQ_TRY_STATUS(checkWindows(calibration));
         PQ_TRY_STATUS(checkRuntimeOptions(settings.runtime));
         applyRuntimeOptions(settings.runtime);
-        fixMallocThreshold();
+        const HeapScope heap;
         auto weights = ModelWeights::open(modelDir, settings.runtime);
         if (!weights) {
             return std::move(weights).error();
