@@ -13,6 +13,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress.h"
+#include "app/cli/stages.h"
 #include "core/alloc/allocation.h"
 #include "core/alloc/data_free.h"
 #include "core/data/sensitivity_report.h"
@@ -26,28 +27,6 @@ namespace pq::cli {
 namespace {
 
 namespace alloc = core::alloc;
-
-struct AllocArgs
-{
-    std::string runDir;
-    std::string modelDir;  ///< default: the model the probe ran on
-    bool dataFree = false;
-    std::vector<std::string> formats;
-    std::vector<std::string> pins;
-    std::vector<std::string> forbids;
-    bool mix4bit = false;
-    bool allowUnservable = false;
-    // targets (allocate)
-    std::optional<double> targetBits;
-    std::string targetSize;
-    std::string fitVram;
-    std::uint64_t context = 8192;
-    std::uint64_t batch = 1;
-    std::string kvDtype = "bf16";
-    std::string overhead = "1.5GiB";
-    bool json = false;
-    bool csv = false;  // pareto
-};
 
 int fail(const core::Error &e)
 {
@@ -135,7 +114,7 @@ core::Result<Loaded> load(const AllocArgs &a)
             return std::move(fp).error();
         }
         if (!report->modelFingerprint.empty() && *fp != report->modelFingerprint) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
+            return core::makeError(core::ErrorCode::InvalidFormat,
                                    "the model's files changed since the probe ran (fingerprint "
                                    "differs): probe it again")
                     .withPath(out.modelDir);
@@ -296,7 +275,9 @@ core::Result<std::unique_ptr<Prepared>> prepare(const AllocArgs &a)
     return p;
 }
 
-int runAllocate(const AllocArgs &a)
+}  // namespace
+
+int runAllocateStage(const AllocArgs &a)
 {
     auto prepared = prepare(a);
     if (!prepared) {
@@ -356,7 +337,7 @@ int runAllocate(const AllocArgs &a)
     return EXIT_OK;
 }
 
-int runPareto(const AllocArgs &a)
+int runParetoStage(const AllocArgs &a)
 {
     auto prepared = prepare(a);
     if (!prepared) {
@@ -376,8 +357,6 @@ int runPareto(const AllocArgs &a)
     printCurve(curve, knee);
     return EXIT_OK;
 }
-
-}  // namespace
 
 void registerAllocate(CLI::App &app, CommandRegistry &registry)
 {
@@ -405,7 +384,7 @@ void registerAllocate(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--overhead", a->overhead, "runtime overhead to reserve (--fit-vram)")
             ->capture_default_str();
     sub->add_flag("--json", a->json, "print recipe.json instead of the summary");
-    registry.add(sub, [a] { return runAllocate(*a); });
+    registry.add(sub, [a] { return runAllocateStage(*a); });
 
     auto p = std::make_shared<AllocArgs>();
     CLI::App *ps = app.add_subcommand(
@@ -413,7 +392,7 @@ void registerAllocate(CLI::App &app, CommandRegistry &registry)
                       "and its knee.\n\nExample:\n  prismaquant pareto runs/l8b --csv > curve.csv");
     addShared(ps, *p);
     ps->add_flag("--csv", p->csv, "CSV instead of a table");
-    registry.add(ps, [p] { return runPareto(*p); });
+    registry.add(ps, [p] { return runParetoStage(*p); });
 }
 
 }  // namespace pq::cli

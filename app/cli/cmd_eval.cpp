@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `prismaquant eval MODEL_DIR --calib PATH --uniform F1,F2 [--run RUN_DIR] --out FILE`:
-// held-out perplexity and KL of uniform formats against the source model.
+// held-out perplexity and KL of uniform formats, recipes and exports against the source model.
+// `prismaquant compare RUN_DIR --at SIZE`: the source, uniform formats and the measured recipe at
+// one size, evaluated the same way, as a table for a model card.
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress.h"
+#include "core/alloc/allocation.h"
 #include "core/data/sensitivity_report.h"
 #include "core/export/compressed_checkpoint.h"
 #include "core/export/export_plan.h"
@@ -20,6 +23,7 @@
 #include "core/probe/evaluate.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
+#include "core/util/human.h"
 
 namespace pq::cli {
 namespace {
@@ -168,6 +172,29 @@ checkpointVariant(const core::ModelInventory &inv,
     return v;
 }
 
+/** Cuts the held-out windows from `corpus` as the probe does and evaluates every variant. */
+core::Result<std::pair<core::data::CalibrationSet, std::vector<probe::EvalResult>>>
+evaluateOnHeldOut(const std::string &modelDir,
+                  const core::text::Tokenizer &tok,
+                  const core::data::TextCorpus &corpus,
+                  const core::data::CalibrationSettings &settings,
+                  const std::vector<probe::EvalVariant> &variants)
+{
+    ProgressPrinter progress;
+    core::JobContext ctx(progress.callback(), progress.logger());
+    auto set = core::data::buildCalibrationSet(
+            corpus, [&tok](std::string_view x) { return tok.encode(x, false); }, settings, ctx);
+    if (!set) {
+        return std::move(set).error();
+    }
+    auto results = probe::evaluate(modelDir, *set, variants, backends().preferred(), ctx);
+    progress.finish();
+    if (!results) {
+        return std::move(results).error();
+    }
+    return std::pair{std::move(*set), std::move(*results)};
+}
+
 int runEval(const EvalArgs &a)
 {
     auto tok = core::text::Tokenizer::load(a.modelDir);
@@ -175,7 +202,7 @@ int runEval(const EvalArgs &a)
     auto corpus = core::data::loadTextSource(a.calib);
     auto amax = inputMaxima(a.runDir);
     for (const core::Error *e :
-         {tok ? nullptr : &tok.error(), inv ? nullptr : &inv.error(),
+         {inv ? nullptr : &inv.error(), tok ? nullptr : &tok.error(),
           corpus ? nullptr : &corpus.error(), amax ? nullptr : &amax.error()}) {
         if (e != nullptr) {
             return fail(*e);
@@ -209,22 +236,14 @@ int runEval(const EvalArgs &a)
         variants.push_back(std::move(*v));
     }
     core::data::CalibrationSettings s{a.samples, a.seqLen, a.heldOut, a.seed, tok->bosId()};
-    ProgressPrinter progress;
-    core::JobContext ctx(progress.callback(), progress.logger());
-    const core::text::Tokenizer &t = *tok;
-    auto set = core::data::buildCalibrationSet(
-            *corpus, [&t](std::string_view x) { return t.encode(x, false); }, s, ctx);
-    if (!set) {
-        return fail(set.error());
+    auto evaluated = evaluateOnHeldOut(a.modelDir, *tok, *corpus, s, variants);
+    if (!evaluated) {
+        return fail(evaluated.error());
     }
-    auto results = probe::evaluate(a.modelDir, *set, variants, backends().preferred(), ctx);
-    progress.finish();
-    if (!results) {
-        return fail(results.error());
-    }
+    const auto &[set, results] = *evaluated;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     fmt::print("{:>12} {:>14} {:>10}  {}\n", "perplexity", "KL (nats/tok)", "tokens", "variant");
-    for (const probe::EvalResult &r : *results) {
+    for (const probe::EvalResult &r : results) {
         fmt::print("{:>12.4f} {:>14.6f} {:>10}  {}\n", r.perplexity, r.meanKl, r.tokens, r.label);
         rows.push_back({{"variant", r.label},
                         {"perplexity", r.perplexity},
@@ -235,10 +254,275 @@ int runEval(const EvalArgs &a)
     const nlohmann::ordered_json doc = {
             {"schema", "prismaquant.eval/1"},
             {"model_dir", a.modelDir},
-            {"calibration", nlohmann::ordered_json::parse(set->toJson())},
+            {"calibration", nlohmann::ordered_json::parse(set.toJson())},
             {"results", rows}};
     const core::Status st = core::writeFileAtomically(a.out, doc.dump(2) + "\n");
     return st ? EXIT_OK : fail(st.error());
+}
+
+// ---- compare ---------------------------------------------------------------------------------
+
+struct CompareArgs
+{
+    std::string runDir;
+    std::string at;
+    std::string modelDir;  ///< default: the model the probe ran on
+    std::string calib;     ///< default: the probe's calibration file
+    std::vector<std::string> uniform = {"NVFP4", "MXFP4", "MXFP8", "FP8_DYNAMIC"};
+    std::vector<std::string> menu;  ///< the recipe's formats (default: what the probe measured)
+    bool mix4bit = false;
+    bool csv = false;
+    bool json = false;
+};
+
+/** Bytes of the artifact that ships `formats`; Linears absent from it keep the source dtype. */
+std::uint64_t artifactBytes(const core::ModelInventory &inv,
+                            std::uint64_t fixedBytes,
+                            const core::ct::FormatMap &formats)
+{
+    std::uint64_t bytes = fixedBytes;
+    for (const core::LinearInfo &l : inv.linears) {
+        const auto it = formats.find(l.name);
+        const core::quant::FormatId f =
+                it == formats.end() ? core::quant::FormatId::BF16 : it->second;
+        bytes += core::quant::formatBytes(f, l.outFeatures, l.inFeatures, l.sourceDtype);
+    }
+    return bytes;
+}
+
+std::uint64_t linearParams(const core::ModelInventory &inv)
+{
+    std::uint64_t n = 0;
+    for (const core::LinearInfo &l : inv.linears) {
+        n += l.params();
+    }
+    return n;
+}
+
+/**
+ * The size `--at` names: a format ("NVFP4": uniform NVFP4's size), bits per Linear parameter
+ * ("4.5" or "4.5bpp"), or bytes of the whole artifact ("4.2MB", "20GiB"). Returns the bytes and
+ * the words for the table's caption.
+ */
+core::Result<std::pair<std::uint64_t, std::string>> compareBudget(const std::string &at,
+                                                                  const core::ModelInventory &inv,
+                                                                  const core::alloc::Allocator &al)
+{
+    if (const auto id = core::quant::parseFormatName(at)) {
+        const std::string name(core::quant::formatInfo(*id).name);
+        return std::pair{artifactBytes(inv, al.fixedBytes(), core::ct::uniformFormats(inv, *id)),
+                         fmt::format("the size of uniform {}", name)};
+    }
+    std::string bits = at;
+    if (bits.ends_with("bpp")) {
+        bits.resize(bits.size() - 3);
+    }
+    char *end = nullptr;
+    const double b = std::strtod(bits.c_str(), &end);
+    if (!bits.empty() && end == bits.c_str() + bits.size()) {
+        if (!(b > 0 && b <= 32)) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   fmt::format("--at {}: bits per Linear parameter must be in "
+                                               "(0, 32]",
+                                               at));
+        }
+        return std::pair{al.bytesForBits(b), fmt::format("{} bits per Linear parameter", b)};
+    }
+    if (auto bytes = core::parseByteSize(at)) {
+        return std::pair{*bytes, fmt::format("{} in all", core::formatBytes(*bytes))};
+    }
+    return core::makeError(core::ErrorCode::InvalidArgument,
+                           fmt::format("--at '{}': give a format (NVFP4: its uniform size), bits "
+                                       "per Linear parameter (4.5) or a size (4.2MB, 20GiB)",
+                                       at));
+}
+
+/** The probe's calibration text, checked to be the same bytes (so the held-out split is). */
+core::Result<std::pair<core::data::TextCorpus, core::data::CalibrationSettings>>
+probeCalibration(const CompareArgs &a, const core::data::SensitivityReport &report)
+{
+    const auto j = nlohmann::json::parse(report.calibrationJson, nullptr, false);
+    if (j.is_discarded() || !j.contains("files") || !j["files"].is_array()) {
+        return core::makeError(core::ErrorCode::InvalidFormat,
+                               "sensitivity.json has no calibration record")
+                .withPath(a.runDir + "/sensitivity.json");
+    }
+    core::data::CalibrationSettings s;
+    s.samples = j.value("samples", std::uint64_t{0});
+    s.seqLen = j.value("seq_len", std::uint64_t{0});
+    s.heldOutSamples = j.value("held_out_samples", std::uint64_t{0});
+    s.seed = j.value("seed", std::uint64_t{0});
+    std::vector<std::string> hashes;
+    for (const auto &f : j["files"]) {
+        hashes.push_back(f.value("sha256", std::string()));
+    }
+    std::string path = a.calib;
+    if (path.empty()) {
+        if (j["files"].size() != 1) {
+            return core::makeError(core::ErrorCode::InvalidArgument,
+                                   "the probe read its calibration text from several files: give "
+                                   "the same source with --calib");
+        }
+        path = j["files"][0].value("path", std::string());
+    }
+    auto corpus = core::data::loadTextSource(path);
+    if (!corpus) {
+        return std::move(corpus).error();
+    }
+    std::vector<std::string> now;
+    for (const core::data::SourceFile &f : corpus->files) {
+        now.push_back(f.sha256);
+    }
+    if (now != hashes) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "this is not the text the probe calibrated on (its SHA-256 "
+                               "differs), so the held-out windows would not be the ones it kept "
+                               "apart: give the probe's text with --calib")
+                .withPath(path);
+    }
+    return std::pair{std::move(*corpus), s};
+}
+
+int runCompare(const CompareArgs &a)
+{
+    const std::string reportPath = a.runDir + "/sensitivity.json";
+    auto text = core::readSmallFile(reportPath, 1ULL << 32U);
+    if (!text) {
+        return fail(core::makeError(core::ErrorCode::NotFound,
+                                    "no probe results here: compare needs a run directory of "
+                                    "`prismaquant run --calib …` or `prismaquant probe`")
+                            .withPath(reportPath));
+    }
+    auto report = core::data::SensitivityReport::fromJson(*text);
+    if (!report) {
+        return fail(std::move(report).error().withPath(reportPath));
+    }
+    const std::string modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
+    auto inv = core::inventoryModelDir(modelDir);
+    if (!inv) {
+        return fail(inv.error());
+    }
+    auto tok = core::text::Tokenizer::load(modelDir);
+    auto source = core::Checkpoint::open(modelDir);
+    auto calibration = probeCalibration(a, *report);
+    auto amax = core::data::readInputMaxima(a.runDir);
+    for (const core::Error *e :
+         {tok ? nullptr : &tok.error(), source ? nullptr : &source.error(),
+          calibration ? nullptr : &calibration.error(), amax ? nullptr : &amax.error()}) {
+        if (e != nullptr) {
+            return fail(*e);
+        }
+    }
+    core::alloc::Constraints constraints;
+    constraints.mix4bitFamilies = a.mix4bit;
+    for (const std::string &name : a.menu) {
+        const auto id = core::quant::parseFormatName(name);
+        if (!id) {
+            return fail(core::makeError(
+                    core::ErrorCode::InvalidArgument,
+                    fmt::format("unknown format '{}' (see `prismaquant formats`)", name)));
+        }
+        constraints.menu.push_back(*id);
+    }
+    auto allocator = core::alloc::Allocator::create(*inv, core::alloc::costsFromReport(*report),
+                                                    constraints);
+    if (!allocator) {
+        return fail(allocator.error());
+    }
+    auto budget = compareBudget(a.at, *inv, *allocator);
+    if (!budget) {
+        return fail(budget.error());
+    }
+    auto recipe = allocator->allocate(budget->first);
+    if (!recipe) {
+        return fail(recipe.error());
+    }
+    core::ct::FormatMap recipeFormats;
+    for (std::size_t i = 0; i < inv->linears.size(); ++i) {
+        recipeFormats[inv->linears[i].name] = recipe->linearFormats[i];  // BF16 included
+    }
+    std::vector<probe::EvalVariant> variants = {probe::sourceVariant()};
+    std::vector<core::ct::FormatMap> maps = {{}};
+    for (const std::string &f : a.uniform) {
+        auto v = uniformVariant(*inv, *source, f, *amax);
+        if (!v) {
+            return fail(v.error());
+        }
+        if (v->formats.empty()) {
+            fmt::print(stderr, "note: no Linear of this model can take {}: left out\n", f);
+            continue;
+        }
+        maps.push_back(v->formats);
+        variants.push_back(std::move(*v));
+    }
+    std::vector<std::string> mix;
+    for (const auto &[f, n] : recipe->counts()) {
+        mix.push_back(fmt::format("{} {}", n, core::quant::formatInfo(f).name));
+    }
+    auto rv = exportedVariant(*inv, *source, fmt::format("recipe: {}", fmt::join(mix, " · ")),
+                              recipeFormats, *amax);
+    if (!rv) {
+        return fail(rv.error());
+    }
+    maps.push_back(recipeFormats);
+    variants.push_back(std::move(*rv));
+
+    core::data::CalibrationSettings settings = calibration->second;
+    settings.bos = tok->bosId();
+    auto evaluated = evaluateOnHeldOut(modelDir, *tok, calibration->first, settings, variants);
+    if (!evaluated) {
+        return fail(evaluated.error());
+    }
+    const auto &results = evaluated->second;
+    const double params = static_cast<double>(linearParams(*inv));
+    const std::uint64_t fixed = allocator->fixedBytes();
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const std::uint64_t bytes = artifactBytes(*inv, fixed, maps[i]);
+        const double bpp = 8.0 * static_cast<double>(bytes - fixed) / params;
+        rows.push_back({{"variant", results[i].label},
+                        {"bytes", bytes},
+                        {"bits_per_linear_param", bpp},
+                        {"perplexity", results[i].perplexity},
+                        {"mean_kl", results[i].meanKl},
+                        {"tokens", results[i].tokens}});
+    }
+    const nlohmann::ordered_json doc = {
+            {"schema", "prismaquant.compare/1"},
+            {"run_dir", a.runDir},
+            {"model_dir", modelDir},
+            {"at", a.at},
+            {"budget_bytes", budget->first},
+            {"held_out", nlohmann::ordered_json::parse(evaluated->first.toJson())},
+            {"rows", rows}};
+    if (auto st = core::writeFileAtomically(a.runDir + "/compare.json", doc.dump(2) + "\n"); !st) {
+        return fail(st.error());
+    }
+    if (a.json) {
+        fmt::print("{}\n", doc.dump(2));
+        return EXIT_OK;
+    }
+    if (a.csv) {
+        fmt::print("variant,bytes,bits_per_linear_param,perplexity,mean_kl\n");
+        for (const auto &r : rows) {
+            fmt::print("\"{}\",{},{:.4f},{:.6f},{:.6f}\n", r["variant"].get<std::string>(),
+                       r["bytes"].get<std::uint64_t>(), r["bits_per_linear_param"].get<double>(),
+                       r["perplexity"].get<double>(), r["mean_kl"].get<double>());
+        }
+        return EXIT_OK;
+    }
+    fmt::print("Held-out quality at {} ({} budget; {} held-out tokens, KL against the source)\n\n",
+               budget->second, core::formatBytes(budget->first), results.front().tokens);
+    fmt::print("| variant | size | bits / Linear param | perplexity | KL (nats/token) |\n");
+    fmt::print("|---|---:|---:|---:|---:|\n");
+    for (const auto &r : rows) {
+        fmt::print("| {} | {} | {:.2f} | {:.4f} | {:.6f} |\n", r["variant"].get<std::string>(),
+                   core::formatBytes(r["bytes"].get<std::uint64_t>()),
+                   r["bits_per_linear_param"].get<double>(), r["perplexity"].get<double>(),
+                   r["mean_kl"].get<double>());
+    }
+    fmt::print("\nwrote {}/compare.json\n", a.runDir);
+    return EXIT_OK;
 }
 
 }  // namespace
@@ -255,8 +539,7 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
             "Example:\n  prismaquant eval ~/models/Llama-3.2-1B --calib kjv.txt.gz --uniform "
             "NVFP4,MXFP8 --run runs/l1b --out runs/l1b/eval.json");
     sub->add_option("MODEL_DIR", a->modelDir, "model directory")
-            ->required()
-            ->check(CLI::ExistingDirectory);
+            ->required();  // the engine says what the path is instead (docs/errors.md)
     sub->add_option("--calib", a->calib, "text source (as for probe)")->required();
     sub->add_option("--out", a->out, "JSON file to write")->required();
     sub->add_option("--uniform", a->uniform, "formats to compare")
@@ -273,6 +556,36 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--held-out", a->heldOut, "evaluation windows")->capture_default_str();
     sub->add_option("--seed", a->seed, "sampling seed")->capture_default_str();
     registry.add(sub, [a] { return runEval(*a); });
+
+    auto c = std::make_shared<CompareArgs>();
+    CLI::App *cs = app.add_subcommand(
+            "compare",
+            "Evaluate, on the probe's held-out windows, the source model, uniform formats and "
+            "the measured recipe at one size: bytes, bits per Linear parameter, perplexity and "
+            "KL against the source, as a Markdown table (or --csv / --json) ready for a model "
+            "card. Also writes RUN_DIR/compare.json.\n\n"
+            "Examples:\n  prismaquant compare runs/l1b --at NVFP4A16   # at uniform NVFP4A16's "
+            "size\n  prismaquant compare runs/l1b --at 4.5        # bits per Linear parameter\n"
+            "  prismaquant compare runs/l1b --at 6GB --csv");
+    cs->add_option("RUN_DIR", c->runDir, "run directory with sensitivity.json")->required();
+    cs->add_option("--at", c->at,
+                   "the recipe's size: a format name (its uniform size), bits per Linear "
+                   "parameter (4.5), or bytes (4.2MB, 20GiB)")
+            ->required();
+    cs->add_option("--uniform", c->uniform, "uniform formats beside the recipe")
+            ->delimiter(',')
+            ->capture_default_str();
+    cs->add_option("--menu", c->menu,
+                   "formats the recipe may use (default: what the probe measured, and BF16)")
+            ->delimiter(',');
+    cs->add_flag("--mix-4bit-families", c->mix4bit,
+                 "allow NVFP4, MXFP4 and INT4 in one recipe (as allocate)");
+    cs->add_option("--model", c->modelDir, "model directory (default: the probe's)");
+    cs->add_option("--calib", c->calib,
+                   "the probe's calibration text (default: the file it recorded)");
+    auto *csv = cs->add_flag("--csv", c->csv, "CSV instead of Markdown");
+    cs->add_flag("--json", c->json, "the compare.json document")->excludes(csv);
+    registry.add(cs, [c] { return runCompare(*c); });
 }
 
 }  // namespace pq::cli

@@ -12,6 +12,7 @@
 #include "app/cli/exit_codes.h"
 #include "app/cli/interrupt.h"
 #include "app/cli/progress.h"
+#include "app/cli/stages.h"
 #include "core/data/sensitivity_report.h"
 #include "core/export/exporter.h"
 #include "core/quant/format_spec.h"
@@ -21,18 +22,6 @@ namespace pq::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ExportArgs
-{
-    std::string modelDir;
-    std::string recipe;   ///< recipe.json, or the run directory holding it
-    std::string uniform;  ///< a format name
-    std::string outDir;
-    std::string runDir;  ///< input maxima (default: the recipe's run directory)
-    std::string shardSize = "5GB";
-    bool force = false;
-    bool json = false;
-};
 
 int fail(const core::Error &e)
 {
@@ -72,7 +61,9 @@ core::Result<core::ct::FormatMap> chooseFormats(const ExportArgs &a,
     return formats;
 }
 
-int runExport(const ExportArgs &a)
+}  // namespace
+
+int runExportStage(const ExportArgs &a)
 {
     ProgressPrinter progress;
     core::JobContext ctx(progress.callback(), progress.logger());
@@ -147,8 +138,6 @@ int runExport(const ExportArgs &a)
     return EXIT_OK;
 }
 
-}  // namespace
-
 void registerExport(CLI::App &app, CommandRegistry &registry)
 {
     auto a = std::make_shared<ExportArgs>();
@@ -164,8 +153,7 @@ void registerExport(CLI::App &app, CommandRegistry &registry)
             "  prismaquant export ~/models/Qwen3-8B --uniform NVFP4A16 --out "
             "~/models/Qwen3-8B-nvfp4a16");
     sub->add_option("MODEL_DIR", a->modelDir, "source model directory")
-            ->required()
-            ->check(CLI::ExistingDirectory);
+            ->required();  // the engine says what the path is instead (docs/errors.md)
     auto *recipe = sub->add_option("--recipe", a->recipe,
                                    "recipe.json of `prismaquant allocate` (or its run directory)");
     auto *uniform = sub->add_option("--uniform", a->uniform,
@@ -185,7 +173,7 @@ void registerExport(CLI::App &app, CommandRegistry &registry)
             fmt::print(stderr, "error: give --recipe RECIPE or --uniform FORMAT\n{}", sub->help());
             return EXIT_USAGE;
         }
-        return runExport(*a);
+        return runExportStage(*a);
     });
 }
 

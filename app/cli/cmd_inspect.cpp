@@ -70,9 +70,9 @@ void registerInspect(CLI::App &app, CommandRegistry &registry)
             "config.json alone (shapes derived from the config).\n\n"
             "Examples:\n  prismaquant inspect examples/tiny-llama\n"
             "  prismaquant inspect ~/models/Qwen3-30B-A3B --json --linears");
-    sub->add_option("MODEL_DIR", args->modelDir, "Hugging Face model directory")
-            ->required()
-            ->check(CLI::ExistingDirectory);
+    // No CLI::ExistingDirectory check: the engine says what the path is instead (a GGUF file,
+    // a single .safetensors file, nothing at all) and what to give, with exit status 2.
+    sub->add_option("MODEL_DIR", args->modelDir, "Hugging Face model directory")->required();
     sub->add_flag("--json", args->json, "Print the documented JSON (docs/inspect-json.md)");
     sub->add_flag("--linears", args->linears, "With --json: include every Linear");
     registry.add(sub, [args] { return runInspect(*args); });

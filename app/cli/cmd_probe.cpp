@@ -11,7 +11,9 @@
 #include "app/cli/exit_codes.h"
 #include "app/cli/interrupt.h"
 #include "app/cli/progress.h"
+#include "app/cli/stages.h"
 #include "core/data/calibration.h"
+#include "core/model/inventory.h"
 #include "core/probe/probe.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
@@ -19,24 +21,6 @@
 
 namespace pq::cli {
 namespace {
-
-struct ProbeArgs
-{
-    std::string modelDir;
-    std::string calib;
-    std::string outDir;
-    std::uint64_t samples = 64;
-    std::uint64_t seqLen = 512;
-    std::uint64_t heldOut = 16;
-    std::uint64_t seed = 0;
-    std::uint64_t outputTokens = 256;
-    std::string device = "cpu";
-    std::string memoryLimit;
-    std::uint64_t minExpertTokens = 16;
-    bool restart = false;
-    std::vector<std::string> formats = {"NVFP4",       "NVFP4A16", "MXFP4", "MXFP8",
-                                        "FP8_DYNAMIC", "W4A16",    "W8A16"};
-};
 
 core::Result<std::vector<core::quant::FormatId>> parseFormats(const std::vector<std::string> &names)
 {
@@ -82,7 +66,9 @@ int fail(const core::Error &e)
     return exitCodeFor(e);
 }
 
-int runProbe(const ProbeArgs &a)
+}  // namespace
+
+int runProbeStage(const ProbeArgs &a)
 {
     ProgressPrinter progress;
     core::JobContext ctx(progress.callback(), progress.logger());
@@ -95,6 +81,14 @@ int runProbe(const ProbeArgs &a)
     runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
     if (auto ok = probe::checkRuntimeOptions(runtime); !ok) {
         return fail(ok.error());  // before minutes of tokenizing
+    }
+    // a GGUF, quantized or unsupported model is refused before minutes of tokenizing
+    auto inv = core::inventoryModelDir(a.modelDir);
+    if (!inv) {
+        return fail(inv.error());
+    }
+    if (auto ok = inv->checkQuantizable(); !ok) {
+        return fail(ok.error());
     }
     auto set = calibrate(a, ctx);
     progress.finish();
@@ -141,8 +135,6 @@ int runProbe(const ProbeArgs &a)
     return EXIT_OK;
 }
 
-}  // namespace
-
 void registerProbe(CLI::App &app, CommandRegistry &registry)
 {
     auto a = std::make_shared<ProbeArgs>();
@@ -155,8 +147,7 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
                      "examples/calibration/kjv.txt.gz "
                      "--out runs/llama1b --samples 32 --seq-len 512");
     sub->add_option("MODEL_DIR", a->modelDir, "model directory")
-            ->required()
-            ->check(CLI::ExistingDirectory);
+            ->required();  // the engine says what the path is instead (docs/errors.md)
     sub->add_option("--calib", a->calib, ".txt / .jsonl (optionally .gz) or a directory")
             ->required();
     sub->add_option("--out", a->outDir, "run directory")->required();
@@ -183,7 +174,7 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
     sub->add_flag("--restart", a->restart,
                   "ignore the state an interrupted run left in RUN_DIR/probe-state (by default a "
                   "rerun with the same model, text and settings resumes at the next layer)");
-    registry.add(sub, [a] { return runProbe(*a); });
+    registry.add(sub, [a] { return runProbeStage(*a); });
 }
 
 }  // namespace pq::cli

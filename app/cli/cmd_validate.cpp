@@ -51,9 +51,9 @@ void registerValidate(CLI::App &app, CommandRegistry &registry)
             "Examples:\n  prismaquant validate examples/demo-llama\n"
             "  prismaquant validate ~/models/Qwen3-30B-A3B --json | jq '.checks[] | "
             "select(.ok | not)'");
-    sub->add_option("MODEL_DIR", args->modelDir, "Hugging Face model directory")
-            ->required()
-            ->check(CLI::ExistingDirectory);
+    // No CLI::ExistingDirectory check: the engine says what the path is instead (a GGUF file,
+    // a single .safetensors file, nothing at all) and what to give, with exit status 2.
+    sub->add_option("MODEL_DIR", args->modelDir, "Hugging Face model directory")->required();
     sub->add_flag("--json", args->json, "Print the documented JSON (docs/validate.md)");
     registry.add(sub, [args] { return runValidate(*args); });
 }

@@ -26,10 +26,15 @@ int exitCodeFor(const core::Error &error)
     case core::ErrorCode::NoSpace:
         return EXIT_IO;
     case core::ErrorCode::InvalidArgument:
-        return EXIT_USAGE;
-    default:
+        return EXIT_USAGE;  // core keeps this code for values that come from the command line
+    case core::ErrorCode::NotFound:
+    case core::ErrorCode::InvalidFormat:
+    case core::ErrorCode::Unsupported:
+    case core::ErrorCode::AlreadyQuantized:
+    case core::ErrorCode::UnsafePath:
         return EXIT_INPUT;
     }
+    return EXIT_INPUT;
 }
 
 }  // namespace pq::cli

@@ -37,6 +37,7 @@ void registerTokenize(CLI::App &app, CommandRegistry &registry);
 void registerAllocate(CLI::App &app, CommandRegistry &registry);
 void registerExport(CLI::App &app, CommandRegistry &registry);
 void registerValidate(CLI::App &app, CommandRegistry &registry);
+void registerRun(CLI::App &app, CommandRegistry &registry);
 #ifdef PQ_HAVE_TORCH
 void registerProbe(CLI::App &app, CommandRegistry &registry);
 void registerEval(CLI::App &app, CommandRegistry &registry);

@@ -6,7 +6,32 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "core/pipeline/run_record.h"
+
 namespace pq::cli {
+namespace {
+
+std::FILE *g_log = nullptr;
+
+void toLog(std::string_view line)
+{
+    if (g_log != nullptr) {
+        fmt::print(g_log, "{}{}\n", logTimestamp(), line);
+        std::fflush(g_log);
+    }
+}
+
+}  // namespace
+
+std::string logTimestamp()
+{
+    return core::pipeline::utcTimestamp() + "  ";
+}
+
+void ProgressPrinter::setLogFile(std::FILE *log)
+{
+    g_log = log;
+}
 
 ProgressPrinter::ProgressPrinter()
     : m_tty(::isatty(STDERR_FILENO) == 1)
@@ -25,6 +50,7 @@ core::JobContext::LogFn ProgressPrinter::logger()
     return [this](std::string_view message) {
         finish();
         fmt::print(stderr, "{}\n", message);
+        toLog(message);
     };
 }
 
@@ -37,10 +63,12 @@ void ProgressPrinter::update(std::string_view stage, std::uint64_t done, std::ui
         m_stage = std::string(stage);
         m_start = now;
         m_last = now - seconds(60);
+        m_lastLogged = m_last;
     }
     const bool last = done >= total;
     const auto minGap = m_tty ? milliseconds(100) : milliseconds(5000);
-    if (!last && now - m_last < minGap) {
+    const bool logIt = g_log != nullptr && (last || now - m_lastLogged >= milliseconds(5000));
+    if (!last && now - m_last < minGap && !logIt) {
         return;
     }
     m_last = now;
@@ -51,6 +79,10 @@ void ProgressPrinter::update(std::string_view stage, std::uint64_t done, std::ui
             "{}: {}/{} ({:.0f}%)  {:.1f}/s  ETA {:.0f}s", m_stage, done, total,
             total > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 100.0,
             rate, eta);
+    if (logIt) {
+        m_lastLogged = now;
+        toLog(line);
+    }
     if (m_tty) {
         fmt::print(stderr, "\r\033[K{}", line);
         m_open = true;

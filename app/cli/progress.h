@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,13 @@ public:
     /** Ends the live line. */
     void finish();
 
+    /**
+     * Also writes every printer's messages and progress (plain lines, at most every 5 s per
+     * stage, and each stage's last) to `log`, process-wide; nullptr stops. `prismaquant run` points
+     * it at RUN_DIR/run.log. The caller owns the file and keeps it open while printers run.
+     */
+    static void setLogFile(std::FILE *log);
+
 private:
     void update(std::string_view stage, std::uint64_t done, std::uint64_t total);
 
@@ -36,6 +44,10 @@ private:
     std::string m_stage;
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_last;
+    std::chrono::steady_clock::time_point m_lastLogged;
 };
+
+/** "2026-11-27T15:04:05Z  " — the prefix of run.log lines. */
+std::string logTimestamp();
 
 }  // namespace pq::cli

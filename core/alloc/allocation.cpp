@@ -247,10 +247,11 @@ Result<Allocator> Allocator::create(const ModelInventory &inventory,
                     ok = ok && !(r.format == f && std::regex_search(l.name, r.re));
                 }
                 const auto c = costs.byLinear.find(l.name);
-                if (c == costs.byLinear.end()) {
-                    return makeError(ErrorCode::InvalidArgument,
-                                     "no predicted cost for this Linear (was the probe run on "
-                                     "this model?)")
+                if (c == costs.byLinear.end()) {  // an input mismatch, not a bad option
+                    return makeError(ErrorCode::InvalidFormat,
+                                     "no predicted cost for this Linear: the probe results "
+                                     "(sensitivity.json) were measured on another model; probe "
+                                     "this model, or give the model the probe ran on")
                             .withTensor(l.name);
                 }
                 const auto v = c->second.find(f);
@@ -387,16 +388,47 @@ Allocation Allocator::make(const Variant &v, const Selection &s) const
     return a;
 }
 
+Error Allocator::belowSmallest(std::uint64_t totalBytes) const
+{
+    const std::uint64_t least = minTotalBytes();
+    const double bits = m_linearParams == 0 ? 0.0
+                                            : 8.0 * static_cast<double>(least - m_fixedBytes) /
+                                                      static_cast<double>(m_linearParams);
+    bool has4bit = false;
+    for (const Variant &v : m_variants) {
+        for (const auto &options : v.formats) {
+            for (const FormatId f : options) {
+                has4bit = has4bit || !family4Of(f).empty();
+            }
+        }
+    }
+    std::string lower;
+    if (totalBytes < m_fixedBytes) {
+        lower = fmt::format("the tensors that are never quantized (embeddings, norms, head, ...) "
+                            "alone take {}, so no recipe fits; choose a target above {}",
+                            formatBytes(m_fixedBytes), formatBytes(least));
+    } else if (!has4bit) {
+        lower = "to go lower, put a 4-bit format on the menu (NVFP4A16, MXFP4 or W4A16 in "
+                "--formats; the probe must have measured it, so probe with it in its --formats "
+                "or allocate --data-free), or choose a target at or above the smallest size";
+    } else {
+        lower = "the menu's 4-bit formats are already the floor: to go lower, drop --pin rules "
+                "that hold Linears in larger formats and loosen --forbid, or choose a target at "
+                "or above the smallest size";
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     fmt::format("the budget {} ({} bytes) is below the smallest artifact these "
+                                 "constraints allow: {} ({} bytes: {} of fixed tensors plus every "
+                                 "Linear in its smallest allowed format, {:.2f} bits per Linear "
+                                 "parameter). No recipe can be that small; {}",
+                                 formatBytes(totalBytes), totalBytes, formatBytes(least), least,
+                                 formatBytes(m_fixedBytes), bits, lower));
+}
+
 Result<Allocation> Allocator::allocate(std::uint64_t totalBytes) const
 {
     if (totalBytes < minTotalBytes()) {
-        return makeError(ErrorCode::InvalidArgument,
-                         fmt::format("the budget {} ({} bytes) is below the smallest artifact "
-                                     "these constraints allow: {} ({} bytes: {} of fixed tensors "
-                                     "plus every Linear in its smallest allowed format)",
-                                     formatBytes(totalBytes), totalBytes,
-                                     formatBytes(minTotalBytes()), minTotalBytes(),
-                                     formatBytes(m_fixedBytes)));
+        return belowSmallest(totalBytes);
     }
     std::optional<Allocation> best;
     for (const Variant &v : m_variants) {

@@ -151,8 +151,9 @@ public:
     std::uint64_t bytesForBits(double bits) const;
 
     /**
-     * The best recipe within `totalBytes`. Error (InvalidArgument) when the budget is below the
-     * smallest feasible artifact, stating that size.
+     * The best recipe within `totalBytes`. Error (InvalidArgument: the target is a command-line
+     * value) when the budget is below the smallest feasible artifact, stating that size and how
+     * to get lower (a 4-bit format on the menu, fewer pins).
      */
     Result<Allocation> allocate(std::uint64_t totalBytes) const;
 
@@ -174,6 +175,8 @@ private:
     };
 
     Allocation make(const Variant &v, const Selection &s) const;
+    /** The error for a budget below minTotalBytes(): that size, and how to get lower. */
+    Error belowSmallest(std::uint64_t totalBytes) const;
 
     const ModelInventory *m_inv = nullptr;
     std::vector<Variant> m_variants;

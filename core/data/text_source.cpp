@@ -107,15 +107,31 @@ Status splitJsonl(const std::string &text,
     return {};
 }
 
+/** What to give instead, appended to calibration-source errors. */
+constexpr const char *CALIB_HINT =
+        "give a .txt or .jsonl file (optionally .gz) or a directory of them, e.g. --calib "
+        "examples/calibration/kjv.txt.gz";
+
+/** A read error of a calibration file, saying what to do about it. */
+Error unreadable(Error e)
+{
+    if (e.code == ErrorCode::Io || e.code == ErrorCode::NotFound) {
+        e.detail = fmt::format("cannot read the calibration text ({}); check that the file is "
+                               "readable by you, or {}",
+                               e.detail, CALIB_HINT);
+    }
+    return e;
+}
+
 Status addFile(const std::string &path, TextCorpus &corpus)
 {
     auto text = readMaybeGzip(path);
     if (!text) {
-        return std::move(text).error();
+        return unreadable(std::move(text).error());
     }
     auto hash = sha256File(path);
     if (!hash) {
-        return std::move(hash).error();
+        return unreadable(std::move(hash).error());
     }
     const std::string base = endsWith(path, ".gz") ? path.substr(0, path.size() - 3) : path;
     const bool jsonl = endsWith(base, ".jsonl");
@@ -157,12 +173,18 @@ Result<TextCorpus> loadTextSource(const std::string &path)
     }
     if (!fs::is_directory(path, ec)) {
         return makeError(ErrorCode::NotFound,
-                         "calibration source not found (give a .txt, .jsonl or a directory)")
+                         fmt::format("calibration source not found: no such file or directory. "
+                                     "The probe measures every Linear on this text, so it must "
+                                     "exist; {}",
+                                     CALIB_HINT))
                 .withPath(path);
     }
     std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(path, ec);
-         it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    auto it = fs::recursive_directory_iterator(path, ec);
+    if (ec) {
+        return unreadable(makeIoError("cannot list the directory", path, ec.value()));
+    }
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (!name.empty() && name.front() == '.') {
             if (it->is_directory(ec)) {
@@ -179,7 +201,12 @@ Result<TextCorpus> loadTextSource(const std::string &path)
         PQ_TRY_STATUS(addFile(f, corpus));
     }
     if (corpus.documents.empty()) {
-        return makeError(ErrorCode::InvalidFormat, "the directory holds no text").withPath(path);
+        return makeError(ErrorCode::InvalidFormat,
+                         fmt::format("the directory holds no text ({} file{}, none with a "
+                                     "paragraph or a JSONL \"text\" in it), so there is nothing "
+                                     "to calibrate on; {}",
+                                     files.size(), files.size() == 1 ? "" : "s", CALIB_HINT))
+                .withPath(path);
     }
     return corpus;
 }

@@ -177,14 +177,8 @@ Status checkFreeSpace(const fs::path &dir, std::uint64_t needed)
     if (::statvfs(dir.c_str(), &s) != 0) {
         return {};  // not knowable here; the shards' reservations still catch a full disk
     }
-    const std::uint64_t avail = static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize;
-    if (avail < needed) {
-        return makeError(ErrorCode::NoSpace,
-                         fmt::format("the export needs about {} and only {} are free there",
-                                     formatBytes(needed), formatBytes(avail)))
-                .withPath(dir.string());
-    }
-    return {};
+    return checkFreeSpaceFor(dir.string(), needed,
+                             static_cast<std::uint64_t>(s.f_bavail) * s.f_frsize);
 }
 
 /** A Linear's bytes in its source dtype, contiguous ([out, in]): the mapping itself when the
@@ -434,6 +428,23 @@ Status streamTensors(const ModelInventory &inv,
 }
 
 }  // namespace
+
+Status
+checkFreeSpaceFor(const std::string &dir, std::uint64_t neededBytes, std::uint64_t availableBytes)
+{
+    if (availableBytes >= neededBytes) {
+        return {};
+    }
+    return makeError(ErrorCode::NoSpace,
+                     fmt::format("not enough free disk space for the export: it needs about {} "
+                                 "({} bytes: the quantized tensors plus a margin) and only {} "
+                                 "({} bytes) are free on this file system. Nothing was written; "
+                                 "free at least {} there, or give --out a directory on a disk "
+                                 "with more room",
+                                 formatBytes(neededBytes), neededBytes, formatBytes(availableBytes),
+                                 availableBytes, formatBytes(neededBytes - availableBytes)))
+            .withPath(dir);
+}
 
 Result<ExportResult>
 exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, const JobContext &ctx)

@@ -59,4 +59,12 @@ inline constexpr const char *MANIFEST_FILE = "prismaquant-export.json";
 Result<ExportResult>
 exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, const JobContext &ctx);
 
+/**
+ * The free-space verdict exportCheckpoint gives before writing anything: ok when
+ * `availableBytes` covers `neededBytes`, else ErrorCode::NoSpace naming `dir`, both sizes (also
+ * in bytes) and what to do (free space there or export elsewhere). Pure; exposed for tests.
+ */
+Status
+checkFreeSpaceFor(const std::string &dir, std::uint64_t neededBytes, std::uint64_t availableBytes);
+
 }  // namespace pq::core::ct

@@ -161,8 +161,9 @@ Result<ModelInventory> buildInventory(ModelConfig config,
     inv.source = source;
     if (inv.genericFallback) {
         inv.warnings.push_back(
-                fmt::format("no profile for model_type '{}': assuming Llama-style tensor names",
-                            inv.config.modelType));
+                fmt::format("no profile for model_type '{}': assuming Llama-style tensor names "
+                            "(the supported model types are {})",
+                            inv.config.modelType, supportedModelTypes()));
     }
     std::sort(tensors.begin(), tensors.end(),
               [](const TensorInfo &a, const TensorInfo &b) { return a.name < b.name; });

@@ -147,8 +147,29 @@ std::vector<TensorInfo> synthesizeTensors(const ModelConfig &config,
                                           std::optional<ExpertStorage> storage = std::nullopt);
 
 /**
+ * Checks that `path` names an existing directory. Otherwise the error says what was found there
+ * (nothing, a GGUF file, a single .safetensors file, config.json itself, another file), why it
+ * cannot be used and what to give instead (docs/errors.md): ErrorCode::Unsupported for GGUF,
+ * NotFound for the rest. Reads at most a file's first 8 bytes.
+ */
+Status checkModelPath(const std::string &path);
+
+/**
+ * checkModelPath, then that the directory holds config.json. Without one the error says what the
+ * directory holds instead (nothing, only GGUF files, safetensors without their config, a
+ * sub-directory that is a model, other files) and what to do.
+ */
+Status checkModelDirectory(const std::string &path);
+
+/** The file a model directory needs for its tokenizer (probe, eval and tokenize read it). */
+inline constexpr std::string_view TOKENIZER_FILE_NAME = "tokenizer.json";
+
+/**
  * Inventories a model directory: config.json plus safetensors shards when present, else the
- * index with shapes from the config, else the config alone. Errors name the file.
+ * index with shapes from the config, else the config alone. Errors name the file; a path that is
+ * not a model directory gets checkModelDirectory's error. A directory without tokenizer.json is
+ * inventoried with a warning (probe and eval need it; inspect, validate, allocate --data-free
+ * and export do not).
  */
 Result<ModelInventory> inventoryModelDir(const std::string &modelDir);
 

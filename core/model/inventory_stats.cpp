@@ -110,6 +110,63 @@ std::string ModelInventory::sourceDtypeName() const
     return seen.size() == 1 ? std::string(dtypeName(*seen.begin())) : std::string("mixed");
 }
 
+namespace {
+
+/** The quantization method a quant_method or the companion tensors' names point to. */
+std::string methodName(const std::string &quantMethod, const std::vector<std::string> &companions)
+{
+    static const std::vector<std::pair<std::string_view, std::string_view>> KNOWN = {
+            {"awq", "AWQ"},
+            {"gptq", "GPTQ"},
+            {"bitsandbytes", "bitsandbytes"},
+            {"compressed-tensors", "compressed-tensors"},
+            {"fp8", "FP8"},
+            {"mxfp4", "MXFP4"}};
+    for (const auto &[key, name] : KNOWN) {
+        if (quantMethod == key) {
+            return std::string(name);
+        }
+    }
+    if (!quantMethod.empty() && quantMethod != "unknown") {
+        return quantMethod;
+    }
+    const std::string &c = companions.empty() ? std::string() : companions.front();
+    const auto has = [&c](std::string_view s) { return c.find(s) != std::string::npos; };
+    if (has(".qweight") || has(".qzeros") || has(".g_idx") || c.ends_with(".scales")) {
+        return "AWQ/GPTQ";
+    }
+    if (has(".SCB") || has(".absmax") || has(".quant_state.") || has(".quant_map")) {
+        return "bitsandbytes";
+    }
+    if (c.ends_with("_blocks") || c.ends_with("_scales")) {
+        return "MXFP4";
+    }
+    return has(".weight_scale_inv") ? "FP8" : "compressed-tensors/FP8";
+}
+
+/** What to do about a checkpoint quantized by `method`, besides finding the original. */
+std::string_view methodHint(std::string_view method)
+{
+    if (method == "compressed-tensors" || method == "compressed-tensors/FP8") {
+        return "; to look at this one, `prismaquant inspect` reads compressed-tensors "
+               "checkpoints back and `prismaquant eval --checkpoint DIR` measures their quality";
+    }
+    if (method == "FP8") {
+        return "; a model released only in FP8, such as DeepSeek V3, can be cast to BF16 first "
+               "with the cast script its authors publish";
+    }
+    if (method == "MXFP4") {
+        return "; gpt-oss ships its experts in MXFP4, so use a BF16 copy of its weights";
+    }
+    if (method == "bitsandbytes") {
+        return "; bitsandbytes quantizes at load time, so the repository it was loaded from "
+               "holds the original weights";
+    }
+    return "";
+}
+
+}  // namespace
+
 Status ModelInventory::checkQuantizable() const
 {
     const auto companions = quantCompanions();
@@ -121,13 +178,27 @@ Status ModelInventory::checkQuantizable() const
             found += fmt::format(" ({} companion tensors such as '{}')", companions.size(),
                                  companions.front());
         }
+        const std::string method = methodName(config.quantMethod, companions);
         return makeError(ErrorCode::AlreadyQuantized,
-                         fmt::format("this checkpoint is already quantized: found {}. Quantizing "
-                                     "it again would compound the errors; start from the original "
-                                     "BF16/FP16 release of the model instead",
-                                     found));
+                         fmt::format("this checkpoint is already quantized: found {}, i.e. {} "
+                                     "weights. PrismaQuant measures and quantizes full-precision "
+                                     "weights; quantizing these again would compound the errors "
+                                     "and the packed tensors are not dense floats. Start from the "
+                                     "original BF16/FP16 release of the model instead (the "
+                                     "repository this one was made from){}",
+                                     found, method, methodHint(method)));
     }
     const auto unknown = unclassified();
+    if (!unknown.empty() && genericFallback) {
+        return makeError(ErrorCode::Unsupported,
+                         fmt::format("model_type '{}' is not an architecture PrismaQuant "
+                                     "supports: no profile serves it, and {} of its tensors do "
+                                     "not follow the Llama-style names the generic fallback "
+                                     "assumes (first: '{}'). PrismaQuant quantizes the families "
+                                     "it has profiles for ({}); use a model of one of those",
+                                     config.modelType, unknown.size(), unknown.front(),
+                                     supportedModelTypes()));
+    }
     if (!unknown.empty()) {
         return makeError(ErrorCode::Unsupported,
                          fmt::format("{} tensors are not recognised by profile '{}' (first: '{}'); "
@@ -138,7 +209,8 @@ Status ModelInventory::checkQuantizable() const
         if (!isDenseFloat(l.sourceDtype)) {
             return makeError(ErrorCode::Unsupported,
                              fmt::format("Linear weights are stored as {}; only F32, F16 and BF16 "
-                                         "sources can be quantized",
+                                         "sources can be quantized (start from the model's "
+                                         "BF16/FP16 release)",
                                          dtypeName(l.sourceDtype)))
                     .withTensor(tensors[l.source.tensor].info.name);
         }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/model/profile.h"
 #include "core/util/atomic_file.h"
 
 namespace pq::core {
@@ -293,6 +294,20 @@ Result<ModelConfig> parseModelConfig(const std::string &jsonText)
     cfg.textModelType = nested ? stringKey(t, "model_type") : cfg.modelType;
     if (cfg.modelType.empty()) {
         return makeError(ErrorCode::InvalidFormat, "config.json has no \"model_type\"");
+    }
+    if ((cfg.numLayers <= 0 || cfg.hiddenSize <= 0) && findProfile(cfg) == nullptr) {
+        // T5, BERT, Whisper, ...: not a decoder-only language model of a family we know.
+        return makeError(ErrorCode::Unsupported,
+                         fmt::format("model_type '{}'{} is not an architecture PrismaQuant "
+                                     "supports: its config.json has no num_hidden_layers and "
+                                     "hidden_size of a decoder-only language model, and no "
+                                     "profile serves it. PrismaQuant quantizes the families it "
+                                     "has profiles for ({}); use a model of one of those",
+                                     cfg.modelType,
+                                     cfg.architectures.empty()
+                                             ? std::string()
+                                             : fmt::format(" ({})", cfg.architectures.front()),
+                                     supportedModelTypes()));
     }
     if (cfg.numLayers <= 0 || cfg.hiddenSize <= 0) {
         return makeError(ErrorCode::InvalidFormat,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -99,5 +100,8 @@ const ProfileSpec &genericProfile();
  * when only the generic fallback applies.
  */
 const ProfileSpec *findProfile(const ModelConfig &config);
+
+/** Every model_type a built-in profile serves, comma-separated ("llama, mistral, ..."). */
+std::string supportedModelTypes();
 
 }  // namespace pq::core

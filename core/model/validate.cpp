@@ -836,7 +836,8 @@ std::string validationToJson(const ModelInventory &inv,
                                       {"ok", failed == 0},
                                       {"passed", checks.size() - failed},
                                       {"failed", failed},
-                                      {"checks", items}};
+                                      {"checks", items},
+                                      {"warnings", inv.warnings}};
     return j.dump(2);
 }
 
@@ -858,6 +859,11 @@ std::string validationToText(const ModelInventory &inv,
     }
     out += failed == 0 ? fmt::format("All {} checks passed.\n", checks.size())
                        : fmt::format("{} of {} checks failed.\n", failed, checks.size());
+    // Not checks (they do not fail validation) but worth knowing before a run: e.g. a missing
+    // tokenizer.json, which only the probe and eval need.
+    for (const std::string &w : inv.warnings) {
+        out += fmt::format("Warning: {}\n", w);
+    }
     return out;
 }
 

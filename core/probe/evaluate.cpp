@@ -45,7 +45,7 @@ Result<torch::Tensor> readBack(const core::ct::CompressedCheckpoint &c,
 {
     if (static_cast<std::uint64_t>(w.size(0)) != m.rows ||
         static_cast<std::uint64_t>(w.size(1)) != m.cols) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
+        return core::makeError(core::ErrorCode::InvalidFormat,
                                fmt::format("the export stores [{}, {}], the model has [{}, {}]",
                                            m.rows, m.cols, w.size(0), w.size(1)))
                 .withTensor(m.name);
@@ -156,7 +156,7 @@ Result<std::vector<torch::Tensor>> logProbs(const ModelWeights &mw,
     }
     if (variant != nullptr && variant->checkpoint != nullptr &&
         readBackModules != variant->checkpoint->modules().size()) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
+        return core::makeError(core::ErrorCode::InvalidFormat,
                                fmt::format("the export quantizes {} Linears but the model's "
                                            "forward pass uses {} of them (names that differ "
                                            "from the source's?)",

@@ -163,7 +163,7 @@ Result<torch::Tensor> ModelWeights::linearWeight(const core::LinearInfo &linear,
     }
     if (w.dim() != 2 || w.size(0) != out ||
         w.size(1) != static_cast<std::int64_t>(linear.inFeatures)) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
+        return core::makeError(core::ErrorCode::InvalidFormat,
                                fmt::format("expected a [{}, {}] weight", linear.outFeatures,
                                            linear.inFeatures))
                 .withTensor(name);

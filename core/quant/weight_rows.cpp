@@ -91,7 +91,7 @@ Status checkView(const WeightView &w)
 
 Error nonFiniteError(const WeightView &w, std::uint64_t row, std::uint64_t col, float value)
 {
-    return makeError(ErrorCode::InvalidArgument,
+    return makeError(ErrorCode::InvalidFormat,  // bad input data, not a bad argument
                      fmt::format("weight is {} at [{}, {}]; the checkpoint is corrupt or was "
                                  "saved after a diverged step",
                                  std::isnan(value) ? "NaN" : "infinite", row, col))

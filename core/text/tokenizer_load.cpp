@@ -228,8 +228,24 @@ Result<Tokenizer> Tokenizer::load(const std::string &modelDir)
     const std::filesystem::path dir(modelDir);
     const std::string jsonPath = (dir / "tokenizer.json").string();
     std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) {
+        return makeError(ErrorCode::NotFound,
+                         "not a model directory: the tokenizer is read from tokenizer.json in "
+                         "the directory of a Hugging Face model; give that directory")
+                .withPath(modelDir);
+    }
     if (!std::filesystem::is_regular_file(jsonPath, ec)) {
-        return makeError(ErrorCode::NotFound, "no tokenizer.json in the model directory")
+        const bool sentencePiece = std::filesystem::is_regular_file(dir / "tokenizer.model", ec);
+        return makeError(ErrorCode::NotFound,
+                         fmt::format("no tokenizer.json in the model directory{}. The probe and "
+                                     "eval tokenize the calibration text exactly as the model "
+                                     "was trained, so they need it; copy tokenizer.json and "
+                                     "tokenizer_config.json from the model's Hugging Face "
+                                     "repository into the directory (inspect, validate, "
+                                     "`allocate --data-free` and `export` work without them)",
+                                     sentencePiece ? " (only a SentencePiece tokenizer.model, "
+                                                     "which PrismaQuant does not read)"
+                                                   : ""))
                 .withPath(jsonPath);
     }
     auto text = readSmallFile(jsonPath, MAX_TOKENIZER_JSON_BYTES);

@@ -177,7 +177,9 @@ Result<std::string> readSmallFile(const std::string &path, std::uint64_t maxByte
 
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return makeError(ErrorCode::InvalidArgument, "not a readable regular file").withPath(path);
+        return makeError(ErrorCode::NotFound,
+                         "not a readable regular file (a directory or a device?)")
+                .withPath(path);
     }
     if (static_cast<std::uint64_t>(st.st_size) > maxBytes) {
         ::close(fd);

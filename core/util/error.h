@@ -8,13 +8,20 @@
 
 namespace pq::core {
 
-/** What went wrong, as a stable code the front ends map to their own (translated) text. */
+/**
+ * What went wrong, as a stable code the front ends map to their own (translated) text. The CLI
+ * maps InvalidArgument to "usage" (exit 1), Io/NoSpace to 4, Cancelled to 3 and every other code
+ * to "input error" (exit 2; docs/errors.md). So a problem with a file or directory the user
+ * pointed at is never InvalidArgument: use NotFound, InvalidFormat, Unsupported or
+ * AlreadyQuantized for those.
+ */
 enum class ErrorCode
 {
     Io,                ///< open/read/write/rename/mmap failed (errno in detail)
-    NotFound,          ///< a file or tensor that must exist does not
+    NotFound,          ///< a file, directory or tensor that must exist does not (or is no file)
     InvalidFormat,     ///< bytes do not follow the file format (bad JSON, bad header, ...)
-    InvalidArgument,   ///< a caller-supplied value is out of range or inconsistent
+    InvalidArgument,   ///< a caller-supplied value (an option, a target) is out of range or
+                       ///< inconsistent; never a property of an input file
     Unsupported,       ///< well-formed input that this version cannot handle
     AlreadyQuantized,  ///< the checkpoint already holds quantized tensors
     UnsafePath,        ///< a path from a file leads outside its directory

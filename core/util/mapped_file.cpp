@@ -34,7 +34,8 @@ Result<MappedFile> MappedFile::open(const std::string &path)
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        return makeError(ErrorCode::InvalidArgument, "not a regular file").withPath(path);
+        return makeError(ErrorCode::NotFound, "not a regular file (a directory or a device?)")
+                .withPath(path);
     }
     MappedFile f;
     f.m_path = path;

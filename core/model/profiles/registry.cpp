@@ -33,4 +33,16 @@ const ProfileSpec *findProfile(const ModelConfig &config)
     return nullptr;
 }
 
+std::string supportedModelTypes()
+{
+    std::string out;
+    for (const ProfileSpec *p : allProfiles()) {
+        for (const std::string_view type : p->modelTypes) {
+            out += out.empty() ? "" : ", ";
+            out += type;
+        }
+    }
+    return out;
+}
+
 }  // namespace pq::core

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include <unistd.h>
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void jsonlBadLineNamesTheLine();
     void directoryInSortedOrder();
     void missingSource();
+    void unreadableSource();
     void deterministicFromSeed();
     void heldOutIsDisjointAndStable();
     void bosIsPrepended();
@@ -159,6 +162,43 @@ void TestCalibration::missingSource()
     QVERIFY(!c.has_value());
     QCOMPARE(c.error().code, ErrorCode::NotFound);
     QVERIFY(c.error().message().find("/nonexistent/calib.txt") != std::string::npos);
+    // What was found, why it matters and what to give instead (docs/errors.md; issue 8).
+    for (const char *phrase : {"calibration source not found: no such file or directory",
+                               "The probe measures every Linear on this text",
+                               "give a .txt or .jsonl file (optionally .gz) or a directory"}) {
+        QVERIFY2(c.error().message().find(phrase) != std::string::npos,
+                 c.error().message().c_str());
+    }
+    // A directory without any text: the same advice.
+    QTemporaryDir dir;
+    writeText(dir.filePath(QStringLiteral("empty.txt")), "\n\n");
+    const auto empty = loadTextSource(dir.path().toStdString());
+    QVERIFY(!empty.has_value());
+    QCOMPARE(empty.error().code, ErrorCode::InvalidFormat);
+    for (const char *phrase : {"the directory holds no text (1 file,", "nothing to calibrate on",
+                               "give a .txt or .jsonl file"}) {
+        QVERIFY2(empty.error().message().find(phrase) != std::string::npos,
+                 empty.error().message().c_str());
+    }
+}
+
+void TestCalibration::unreadableSource()
+{
+    if (::geteuid() == 0) {
+        QSKIP("root reads files whatever their permissions");
+    }
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("secret.txt"));
+    writeText(path, "Some text.\n");
+    QVERIFY(QFile::setPermissions(path, QFileDevice::WriteOwner));
+    const auto c = loadTextSource(path.toStdString());
+    QVERIFY(!c.has_value());
+    QCOMPARE(c.error().code, ErrorCode::Io);  // exit status 4
+    for (const char *phrase : {"cannot read the calibration text (cannot open: Permission denied)",
+                               "check that the file is readable by you"}) {
+        QVERIFY2(c.error().message().find(phrase) != std::string::npos,
+                 c.error().message().c_str());
+    }
 }
 
 void TestCalibration::deterministicFromSeed()

@@ -122,6 +122,7 @@ private Q_SLOTS:
     void transposedExperts_data();
     void transposedExperts();
     void refusals();
+    void notEnoughSpaceSaysWhatToDo();
     void forceReplacesOnlyWhenComplete();
     void cancelLeavesNothing();
     void killedRunsAreCleanedUp();
@@ -583,6 +584,17 @@ void TestExporter::refusals()
     PQ_VERIFY_OK(writeFileAtomically(recipe, "[1, 2]"));
     PQ_VERIFY_ERROR(ct::formatsFromRecipe(inv, recipe), ErrorCode::InvalidFormat,
                     "not a recipe.json");
+}
+
+void TestExporter::notEnoughSpaceSaysWhatToDo()
+{
+    // The check exportCheckpoint makes before writing anything (issue 8, docs/errors.md).
+    PQ_VERIFY_OK(ct::checkFreeSpaceFor("/data/out", 2'000'000'000, 2'000'000'000));
+    PQ_VERIFY_ERROR(ct::checkFreeSpaceFor("/data/out", 2'000'000'000, 500'000'000),
+                    ErrorCode::NoSpace, "/data/out: not enough free disk space for the export",
+                    "(2000000000 bytes", "(500000000 bytes) are free",
+                    "Nothing was written; free at least 1.50 GB there",
+                    "--out a directory on a disk with more room");
 }
 
 void TestExporter::forceReplacesOnlyWhenComplete()

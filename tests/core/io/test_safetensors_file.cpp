@@ -135,8 +135,8 @@ void TestSafetensorsFile::missingFile()
 void TestSafetensorsFile::directoryIsNotAFile()
 {
     const std::string path = dir().string();
-    PQ_VERIFY_ERROR(SafetensorsFile::open(path), ErrorCode::InvalidArgument, path,
-                    "not a regular file");
+    PQ_VERIFY_ERROR(SafetensorsFile::open(path), ErrorCode::NotFound, path,
+                    "not a regular file");  // an input error (exit 2), not a usage error
 }
 
 void TestSafetensorsFile::rejectsMalformed_data()

@@ -4,6 +4,7 @@
 // unsupported files (each must name what it refuses).
 #include <nlohmann/json.hpp>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "core/text/tokenizer.h"
@@ -238,6 +239,26 @@ void TestTokenizer::missingDirectory()
     auto tok = Tokenizer::load("/nonexistent/model");
     QVERIFY(!tok);
     QCOMPARE(static_cast<int>(tok.error().code), static_cast<int>(ErrorCode::NotFound));
+    QVERIFY2(tok.error().message().find("not a model directory") != std::string::npos,
+             tok.error().message().c_str());
+    // A model directory without tokenizer.json (only SentencePiece's tokenizer.model): what the
+    // probe and eval say (issue 8, docs/errors.md).
+    QTemporaryDir dir;
+    QFile model(dir.filePath(QStringLiteral("tokenizer.model")));
+    QVERIFY(model.open(QIODevice::WriteOnly));
+    model.close();
+    auto none = Tokenizer::load(dir.path().toStdString());
+    QVERIFY(!none);
+    QCOMPARE(static_cast<int>(none.error().code), static_cast<int>(ErrorCode::NotFound));
+    for (const char *phrase :
+         {"tokenizer.json: no tokenizer.json in the model directory (only a SentencePiece "
+          "tokenizer.model, which PrismaQuant does not read)",
+          "The probe and eval tokenize the calibration text exactly as the model was trained",
+          "copy tokenizer.json and tokenizer_config.json from the model's Hugging Face "
+          "repository"}) {
+        QVERIFY2(none.error().message().find(phrase) != std::string::npos,
+                 none.error().message().c_str());
+    }
     // A real directory: Qwen3's tokenizer.json + tokenizer_config.json.
     auto qwen = Tokenizer::load(pq::test::sharedData("tokenizers/qwen3"));
     QVERIFY(qwen);

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "core/pipeline/run_record.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/util/atomic_file.h"
+#include "core/util/file_hash.h"
+
+namespace pq::core::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char *FILE_NAME = "run.json";
+constexpr int SCHEMA_VERSION = 1;
+
+Error badRecord(const std::string &path, const std::string &why)
+{
+    return makeError(ErrorCode::InvalidFormat,
+                     fmt::format("{} is not a PrismaQuant run record ({}); delete it to run every "
+                                 "stage again",
+                                 path, why));
+}
+
+}  // namespace
+
+std::string stageKey(const std::vector<std::string> &parts)
+{
+    std::string text;
+    for (const std::string &p : parts) {
+        text += fmt::format("{}:", p.size());
+        text += p;
+        text += '\n';
+    }
+    return sha256Hex(text);
+}
+
+std::string utcTimestamp()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+Result<RunRecord> RunRecord::load(const std::string &runDir)
+{
+    RunRecord r;
+    r.m_dir = runDir;
+    const std::string path = (fs::path(runDir) / FILE_NAME).string();
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        return r;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return makeError(ErrorCode::Io, fmt::format("cannot read {}", path));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    const json j = json::parse(text.str(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return badRecord(path, "not a JSON object");
+    }
+    if (!j.contains("schema_version") || !j["schema_version"].is_number_integer() ||
+        j["schema_version"].get<int>() != SCHEMA_VERSION) {
+        return badRecord(path, fmt::format("schema_version must be {}", SCHEMA_VERSION));
+    }
+    if (!j.contains("stages") || !j["stages"].is_object()) {
+        return badRecord(path, "no 'stages' object");
+    }
+    for (const auto &[name, s] : j["stages"].items()) {
+        if (!s.is_object() || !s.contains("key") || !s["key"].is_string() ||
+            !s.contains("outputs") || !s["outputs"].is_array()) {
+            return badRecord(path, fmt::format("stage '{}' lacks key or outputs", name));
+        }
+        StageRecord rec;
+        rec.key = s["key"].get<std::string>();
+        rec.finishedUtc = s.value("finished_utc", std::string());
+        rec.seconds = s.contains("seconds") && s["seconds"].is_number() ? s["seconds"].get<double>()
+                                                                        : 0.0;
+        for (const json &o : s["outputs"]) {
+            if (!o.is_string()) {
+                return badRecord(path, fmt::format("stage '{}' has a non-string output", name));
+            }
+            rec.outputs.push_back(o.get<std::string>());
+        }
+        r.m_stages.emplace(name, std::move(rec));
+    }
+    return r;
+}
+
+const StageRecord *RunRecord::find(const std::string &stage) const
+{
+    const auto it = m_stages.find(stage);
+    return it == m_stages.end() ? nullptr : &it->second;
+}
+
+std::string RunRecord::resolve(const std::string &output) const
+{
+    const fs::path p(output);
+    return p.is_absolute() ? output : (fs::path(m_dir) / p).string();
+}
+
+bool RunRecord::upToDate(const std::string &stage, const std::string &key) const
+{
+    const StageRecord *rec = find(stage);
+    if (rec == nullptr || rec->key != key) {
+        return false;
+    }
+    for (const std::string &o : rec->outputs) {
+        std::error_code ec;
+        if (!fs::exists(resolve(o), ec)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+Status RunRecord::markDone(const std::string &stage, StageRecord record)
+{
+    m_stages[stage] = std::move(record);
+    return save();
+}
+
+Status RunRecord::forget(const std::string &stage)
+{
+    if (m_stages.erase(stage) == 0) {
+        return {};
+    }
+    return save();
+}
+
+Status RunRecord::save() const
+{
+    json stages = json::object();
+    for (const auto &[name, s] : m_stages) {
+        stages[name] = {{"key", s.key},
+                        {"finished_utc", s.finishedUtc},
+                        {"seconds", s.seconds},
+                        {"outputs", s.outputs}};
+    }
+    const json j = {{"schema_version", SCHEMA_VERSION}, {"stages", stages}};
+    std::error_code ec;
+    fs::create_directories(m_dir, ec);
+    if (ec) {
+        return makeError(ErrorCode::Io,
+                         fmt::format("cannot create run directory {}: {}", m_dir, ec.message()));
+    }
+    return writeFileAtomically((fs::path(m_dir) / FILE_NAME).string(), j.dump(2) + "\n");
+}
+
+}  // namespace pq::core::pipeline
