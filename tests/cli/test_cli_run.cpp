@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -15,6 +16,7 @@
 #include "core/model/llama2c_import.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/tiny_configs.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -37,6 +39,7 @@ private Q_SLOTS:
     void missingCalibrationIsAnInputError();
     void corruptRunRecordIsAnInputError();
     void missingTargetIsAUsageError();
+    void interruptedProbeResumesAtItsLayer();
 
 private:
     /** `run` on the test model into `run` with the small probe settings plus `extra`. */
@@ -293,6 +296,66 @@ void TestCliRun::missingTargetIsAUsageError()
     const pq::test::CliRun r = run(m_dir.filePath(QStringLiteral("no-target")), {});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.find("--target-bits") != std::string::npos, r.err.c_str());
+}
+
+void TestCliRun::interruptedProbeResumesAtItsLayer()
+{
+    // A random Llama big enough that one layer of the backward walk takes a visible time, with
+    // stories260K's tokenizer (vocab 512); Ctrl-C (SIGINT) lands during its backward pass.
+    const QString model = m_dir.filePath(QStringLiteral("wide"));
+    nlohmann::json config = pq::test::tinyLlamaConfig();
+    config["hidden_size"] = 512;
+    config["intermediate_size"] = 1408;
+    config["num_hidden_layers"] = 8;
+    config["num_attention_heads"] = 8;
+    config["num_key_value_heads"] = 4;
+    config["head_dim"] = 64;
+    config["vocab_size"] = 512;
+    const std::string configPath = m_dir.filePath(QStringLiteral("wide.json")).toStdString();
+    std::ofstream(configPath) << config.dump();
+    const pq::test::CliRun synth =
+            pq::test::runCli({QStringLiteral("synth"), QString::fromStdString(configPath),
+                              QStringLiteral("--out"), model});
+    QVERIFY2(synth.exitCode == 0, synth.err.c_str());
+    for (const char *f : {"tokenizer.json", "tokenizer_config.json"}) {
+        fs::copy_file(m_model.toStdString() + "/" + f, model.toStdString() + "/" + f);
+    }
+    const QString dir = m_dir.filePath(QStringLiteral("resumed"));
+    const QStringList args = {QStringLiteral("run"),           model,
+                              QStringLiteral("--out"),         dir,
+                              QStringLiteral("--calib"),       m_calib,
+                              QStringLiteral("--samples"),     QStringLiteral("8"),
+                              QStringLiteral("--seq-len"),     QStringLiteral("128"),
+                              QStringLiteral("--held-out"),    QStringLiteral("2"),
+                              QStringLiteral("--target-bits"), QStringLiteral("8")};
+    QProcess p;
+    p.start(QStringLiteral(PQ_CLI_PATH), args);
+    QVERIFY(p.waitForStarted());
+    std::string err;
+    while (err.find("backward: 1/8") == std::string::npos) {
+        QVERIFY2(p.state() == QProcess::Running || p.bytesAvailable() > 0, err.c_str());
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError().toStdString();
+    }
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(120000));
+    err += p.readAllStandardError().toStdString();
+    QVERIFY2(p.exitCode() == 3, err.c_str());  // cancelled
+    std::ifstream in(dir.toStdString() + "/run.json");
+    const json record = json::parse(in, nullptr, false);
+    QVERIFY(record.is_discarded() || !record.at("stages").contains("probe"));
+    QVERIFY(fs::exists(dir.toStdString() + "/probe-state"));
+    QVERIFY(!fs::exists(dir.toStdString() + "/sensitivity.json"));
+
+    const pq::test::CliRun again = pq::test::runCli(args);
+    QVERIFY2(again.exitCode == 0, again.err.c_str());
+    QVERIFY2(again.err.find("resuming the probe at layer") != std::string::npos, again.err.c_str());
+    QVERIFY(fs::exists(dir.toStdString() + "/sensitivity.json"));
+    QVERIFY(!fs::exists(dir.toStdString() + "/probe-state"));
+    std::ifstream log(dir.toStdString() + "/run.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), {});
+    QVERIFY2(text.find("probe: failed with exit code 3") != std::string::npos, text.c_str());
+    QVERIFY2(text.find("probe: finished") != std::string::npos, text.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestCliRun)
