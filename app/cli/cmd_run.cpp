@@ -23,6 +23,7 @@
 #include "core/model/inventory.h"
 #include "core/model/validate.h"
 #include "core/pipeline/run_record.h"
+#include "core/util/human.h"
 
 namespace pq::cli {
 namespace {
@@ -203,6 +204,46 @@ private:
     const RunLog &m_log;
 };
 
+/** What the probe needs besides its boundary activations: two decoder layers' float32 weights
+ *  (one being walked, one being converted) and 300 MB of runtime (libraries, one window's
+ *  graph, allocator slack) — the budget docs/benchmarks.md measures the probe against. */
+std::uint64_t probeOverheadBytes(const core::ModelInventory &inv)
+{
+    std::map<std::int64_t, std::uint64_t> layerParams;
+    for (const core::LinearInfo &l : inv.linears) {
+        layerParams[l.layer] += l.params();
+    }
+    std::uint64_t largest = 0;
+    for (const auto &[layer, n] : layerParams) {
+        largest = std::max(largest, n);
+    }
+    return 2 * largest * sizeof(float) + 300'000'000ULL;
+}
+
+/**
+ * `run --memory-limit` bounds the whole run; the probe's own limit covers only its boundary
+ * activations, so it gets what is left after probeOverheadBytes (the rest goes to disk).
+ */
+core::Result<std::uint64_t> boundaryBudget(const std::string &limitText,
+                                           const core::ModelInventory &inv)
+{
+    auto limit = core::parseByteSize(limitText);
+    if (!limit) {
+        return std::move(limit).error();
+    }
+    const std::uint64_t overhead = probeOverheadBytes(inv);
+    if (*limit <= overhead + 16'000'000ULL) {
+        return core::makeError(
+                core::ErrorCode::InvalidArgument,
+                fmt::format("--memory-limit {} is below what the probe needs for this model: two "
+                            "decoder layers' float32 weights and 300 MB of runtime come to {}; "
+                            "give at least {}",
+                            core::formatBytes(*limit), core::formatBytes(overhead),
+                            core::formatBytes(overhead + 100'000'000ULL)));
+    }
+    return *limit - overhead;
+}
+
 std::string targetText(const RunArgs &a)
 {
     if (a.targetBits) {
@@ -271,7 +312,14 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
         if (!calibId) {
             return fail(calibId.error(), log);
         }
-        const ProbeArgs &p = a.probe;
+        ProbeArgs p = a.probe;
+        if (!a.probe.memoryLimit.empty()) {
+            auto boundaries = boundaryBudget(a.probe.memoryLimit, *inv);
+            if (!boundaries) {
+                return fail(boundaries.error(), log);
+            }
+            p.memoryLimit = std::to_string(*boundaries);
+        }
         costKey = pipeline::stageKey(
                 {"probe", version, *modelFp, *calibId, std::to_string(p.samples),
                  std::to_string(p.seqLen), std::to_string(p.heldOut), std::to_string(p.seed),
@@ -427,7 +475,10 @@ void registerRun(CLI::App &app, CommandRegistry &registry)
             ->delimiter(',');
     sub->add_flag("--mix-4bit-families", a->mix4bit, "allow NVFP4, MXFP4 and INT4 in one recipe");
     sub->add_option("--memory-limit", p.memoryLimit,
-                    "memory for the probe's layer-boundary activations, e.g. 8GiB");
+                    "peak memory for the whole run, e.g. 8GiB: the probe keeps its layer-boundary "
+                    "activations in RAM only up to what is left after two layers' float32 "
+                    "weights and 300 MB, the rest in RUN_DIR/probe-state (default: boundaries up "
+                    "to half the RAM)");
     sub->add_flag("--json", a->json,
                   "human reports to stderr; stdout gets one JSON object (stages, paths)");
     sub->callback([bits, size, vram] {
