@@ -139,7 +139,7 @@ checkpointVariant(const core::ModelInventory &inv,
         const auto j = nlohmann::json::parse(*text, nullptr, false);
         if (j.is_discarded() || !j.contains("source") ||
             j["source"].value("fingerprint", std::string()) != *fingerprint) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
+            return core::makeError(core::ErrorCode::InvalidFormat,
                                    "this export was made from another model (its manifest's "
                                    "source fingerprint differs): evaluate it with its source")
                     .withPath(path);
@@ -153,7 +153,7 @@ checkpointVariant(const core::ModelInventory &inv,
         const auto it = linears.find(m.name);
         if (it == linears.end() || it->second->outFeatures != m.rows ||
             it->second->inFeatures != m.cols) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
+            return core::makeError(core::ErrorCode::InvalidFormat,
                                    "a quantized module that is not a Linear of this shape in the "
                                    "source model (exported from another model?)")
                     .withTensor(m.name)
@@ -374,7 +374,7 @@ probeCalibration(const CompareArgs &a, const core::data::SensitivityReport &repo
         now.push_back(f.sha256);
     }
     if (now != hashes) {
-        return core::makeError(core::ErrorCode::InvalidArgument,
+        return core::makeError(core::ErrorCode::InvalidFormat,
                                "this is not the text the probe calibrated on (its SHA-256 "
                                "differs), so the held-out windows would not be the ones it kept "
                                "apart: give the probe's text with --calib")
@@ -404,6 +404,19 @@ int runCompare(const CompareArgs &a)
     }
     auto tok = core::text::Tokenizer::load(modelDir);
     auto source = core::Checkpoint::open(modelDir);
+    if (source && !report->modelFingerprint.empty()) {
+        auto fp = source->fingerprint();
+        if (!fp) {
+            return fail(fp.error());
+        }
+        if (*fp != report->modelFingerprint) {
+            return fail(core::makeError(core::ErrorCode::InvalidFormat,
+                                        "this is not the model the probe measured (its "
+                                        "fingerprint differs): give that model with --model, or "
+                                        "probe this one")
+                                .withPath(modelDir));
+        }
+    }
     auto calibration = probeCalibration(a, *report);
     auto amax = core::data::readInputMaxima(a.runDir);
     for (const core::Error *e :

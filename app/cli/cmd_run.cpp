@@ -19,10 +19,12 @@
 #include "app/cli/progress.h"
 #include "app/cli/stages.h"
 #include "core/data/text_source.h"
+#include "core/export/exporter.h"
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
 #include "core/model/validate.h"
 #include "core/pipeline/run_record.h"
+#include "core/util/file_hash.h"
 #include "core/util/human.h"
 
 namespace pq::cli {
@@ -30,6 +32,11 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace pipeline = core::pipeline;
+
+/** Runtime memory besides the probe's tensors (libraries, allocator slack). */
+constexpr std::uint64_t RUNTIME_BYTES = 300'000'000ULL;
+/** The least room left for boundary activations in RAM (the rest are on disk, one at a time). */
+constexpr std::uint64_t MIN_BOUNDARY_BYTES = 32'000'000ULL;
 
 struct RunArgs
 {
@@ -100,7 +107,9 @@ public:
         if (active) {
             std::fflush(stdout);
             m_saved = ::dup(STDOUT_FILENO);
-            ::dup2(STDERR_FILENO, STDOUT_FILENO);
+            if (m_saved >= 0) {
+                ::dup2(STDERR_FILENO, STDOUT_FILENO);
+            }
         }
     }
 
@@ -136,6 +145,42 @@ std::string joined(const std::vector<std::string> &items)
     return s;
 }
 
+/**
+ * The model directory's files besides its weights (tokenizer.json, tokenizer_config.json,
+ * generation_config.json, chat template, …): the probe tokenizes with them and the export copies
+ * them, so editing one must re-run those stages. SHA-256 of each regular file up to 64 MB that is
+ * not a .safetensors shard or its index (the model fingerprint covers those).
+ */
+core::Result<std::string> companionFilesIdentity(const std::string &modelDir)
+{
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const fs::directory_entry &e : fs::directory_iterator(modelDir, ec)) {
+        const std::string name = e.path().filename().string();
+        std::error_code sec;
+        if (!e.is_regular_file(sec) || name.ends_with(".safetensors") ||
+            name.ends_with(".safetensors.index.json") || e.file_size(sec) > (64ULL << 20U)) {
+            continue;
+        }
+        files.push_back(e.path());
+    }
+    if (ec) {
+        return core::makeError(core::ErrorCode::Io,
+                               fmt::format("cannot list the model directory: {}", ec.message()))
+                .withPath(modelDir);
+    }
+    std::sort(files.begin(), files.end());
+    std::string id;
+    for (const fs::path &f : files) {
+        auto h = core::sha256File(f.string());
+        if (!h) {
+            return std::move(h).error();
+        }
+        id += f.filename().string() + " " + *h + "\n";
+    }
+    return id;
+}
+
 /** The calibration text's identity: the SHA-256 of each file it reads, in order. */
 core::Result<std::string> calibrationIdentity(const std::string &path)
 {
@@ -150,7 +195,7 @@ core::Result<std::string> calibrationIdentity(const std::string &path)
     return id;
 }
 
-/** Runs one stage unless run.json records it with the same key and its outputs exist. */
+/** Runs one stage unless run.json records it with the same key and its outputs unchanged. */
 class StageRunner
 {
 public:
@@ -175,9 +220,6 @@ public:
         }
         fmt::print(stderr, "== {}\n", name);
         m_log.line(name + ": started");
-        if (auto st = m_record.forget(name); !st) {
-            return fail(st.error(), m_log);
-        }
         const auto start = std::chrono::steady_clock::now();
         std::fflush(stdout);
         const int rc = body();
@@ -188,7 +230,11 @@ public:
             m_log.line(fmt::format("{}: failed with exit code {} after {:.1f} s", name, rc, secs));
             return rc;
         }
-        pipeline::StageRecord rec{key, pipeline::utcTimestamp(), secs, outputs};
+        auto stamps = m_record.stamp(outputs);
+        if (!stamps) {
+            return fail(stamps.error(), m_log);
+        }
+        pipeline::StageRecord rec{key, core::utcTimestamp(), secs, std::move(*stamps)};
         if (auto st = m_record.markDone(name, std::move(rec)); !st) {
             return fail(st.error(), m_log);
         }
@@ -204,10 +250,17 @@ private:
     const RunLog &m_log;
 };
 
-/** What the probe needs besides its boundary activations: two decoder layers' float32 weights
- *  (one being walked, one being converted) and 300 MB of runtime (libraries, one window's
- *  graph, allocator slack) — the budget docs/benchmarks.md measures the probe against. */
-std::uint64_t probeOverheadBytes(const core::ModelInventory &inv)
+/**
+ * What the probe needs besides its layer-boundary activations, estimated from the shapes:
+ *  - two decoder layers' float32 weights (one walked, one converting) and their Fisher buffers;
+ *  - the gradient flowing down the walk, N × T × hidden floats;
+ *  - one window's autograd graph: attention scores, softmax and their gradients (4 × heads × T²
+ *    floats) and the saved activations and retained output gradients of the Linears
+ *    (≈ 8 × T × (hidden + intermediate) floats);
+ *  - 300 MB of runtime: libraries, allocator slack (the budget docs/benchmarks.md measures the
+ *    probe against, where the process alone holds ≈ 160 MB before the probe starts).
+ */
+std::uint64_t probeOverheadBytes(const core::ModelInventory &inv, const ProbeArgs &p)
 {
     std::map<std::int64_t, std::uint64_t> layerParams;
     for (const core::LinearInfo &l : inv.linears) {
@@ -217,31 +270,39 @@ std::uint64_t probeOverheadBytes(const core::ModelInventory &inv)
     for (const auto &[layer, n] : layerParams) {
         largest = std::max(largest, n);
     }
-    return 2 * largest * sizeof(float) + 300'000'000ULL;
+    const auto &c = inv.config;
+    const auto hidden = static_cast<std::uint64_t>(std::max<std::int64_t>(c.hiddenSize, 0));
+    const auto inter = static_cast<std::uint64_t>(std::max<std::int64_t>(c.intermediateSize, 0));
+    const auto heads = static_cast<std::uint64_t>(std::max<std::int64_t>(c.numHeads, 1));
+    const std::uint64_t T = p.seqLen;
+    const std::uint64_t floats =
+            2 * 2 * largest + p.samples * T * hidden + 4 * heads * T * T + 8 * T * (hidden + inter);
+    return floats * sizeof(float) + RUNTIME_BYTES;
 }
 
 /**
  * `run --memory-limit` bounds the whole run; the probe's own limit covers only its boundary
- * activations, so it gets what is left after probeOverheadBytes (the rest goes to disk).
+ * activations, so it gets what is left after probeOverheadBytes (the rest goes to disk). The
+ * export streams one tensor at a time and needs far less.
  */
-core::Result<std::uint64_t> boundaryBudget(const std::string &limitText,
-                                           const core::ModelInventory &inv)
+core::Result<std::uint64_t>
+boundaryBudget(const std::string &limitText, const core::ModelInventory &inv, const ProbeArgs &p)
 {
     auto limit = core::parseByteSize(limitText);
     if (!limit) {
         return std::move(limit).error();
     }
-    const std::uint64_t overhead = probeOverheadBytes(inv);
-    if (*limit <= overhead + 16'000'000ULL) {
+    const std::uint64_t needed = probeOverheadBytes(inv, p) + MIN_BOUNDARY_BYTES;
+    if (*limit < needed) {
         return core::makeError(
                 core::ErrorCode::InvalidArgument,
-                fmt::format("--memory-limit {} is below what the probe needs for this model: two "
-                            "decoder layers' float32 weights and 300 MB of runtime come to {}; "
-                            "give at least {}",
-                            core::formatBytes(*limit), core::formatBytes(overhead),
-                            core::formatBytes(overhead + 100'000'000ULL)));
+                fmt::format("--memory-limit {} is below what the probe needs for this model and "
+                            "window: two decoder layers' weights and Fisher sums, the gradient, "
+                            "one window's graph and 300 MB of runtime; give at least {}, or "
+                            "fewer --samples or a shorter --seq-len",
+                            core::formatBytes(*limit), core::formatBytes(needed)));
     }
-    return *limit - overhead;
+    return *limit - probeOverheadBytes(inv, p);
 }
 
 std::string targetText(const RunArgs &a)
@@ -299,12 +360,25 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     alloc.targetSize = a.targetSize;
     alloc.fitVram = a.fitVram;
     alloc.context = a.context;
+    alloc.modelDir = a.probe.modelDir;  // not the path the probe recorded: the run's own
+    auto companions = companionFilesIdentity(a.probe.modelDir);
+    if (!companions) {
+        return fail(companions.error(), log);
+    }
     if (a.probe.calib.empty()) {
+        if (fs::exists(fs::path(runDir) / "sensitivity.json")) {
+            return fail(core::makeError(core::ErrorCode::InvalidArgument,
+                                        "this run directory holds probe results "
+                                        "(sensitivity.json) from an earlier run with --calib; a "
+                                        "data-free run here would mix them into its export and "
+                                        "compare: give --calib again, or another --out")
+                                .withPath(runDir),
+                        log);
+        }
         fmt::print(stderr, "== probe: no --calib, so no probe: the allocation prices formats by "
                            "plain weight error (data-free, a weaker guess)\n");
         log.line("probe: not run (no --calib): data-free allocation");
         alloc.dataFree = true;
-        alloc.modelDir = a.probe.modelDir;
         costKey = pipeline::stageKey({"data-free", *modelFp});
     } else {
 #ifdef PQ_HAVE_TORCH
@@ -314,14 +388,14 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
         }
         ProbeArgs p = a.probe;
         if (!a.probe.memoryLimit.empty()) {
-            auto boundaries = boundaryBudget(a.probe.memoryLimit, *inv);
+            auto boundaries = boundaryBudget(a.probe.memoryLimit, *inv, a.probe);
             if (!boundaries) {
                 return fail(boundaries.error(), log);
             }
             p.memoryLimit = std::to_string(*boundaries);
         }
         costKey = pipeline::stageKey(
-                {"probe", version, *modelFp, *calibId, std::to_string(p.samples),
+                {"probe", version, *modelFp, *companions, *calibId, std::to_string(p.samples),
                  std::to_string(p.seqLen), std::to_string(p.heldOut), std::to_string(p.seed),
                  std::to_string(p.outputTokens), std::to_string(p.minExpertTokens), p.device,
                  joined(p.formats)});
@@ -361,16 +435,18 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
         e.recipe = runDir;
         e.outDir = a.exportDir;
         e.shardSize = a.shardSize;
-        // replace the export this run made earlier (its recipe changed); anything else at
-        // OUT_DIR is the exporter's to refuse
+        // Replace only the export this run wrote (its manifest is still the file it stamped):
+        // one made by hand at OUT_DIR, or anything else there, is the exporter's to refuse.
+        const std::string manifest = (fs::path(exportPath) / core::ct::MANIFEST_FILE).string();
         const pipeline::StageRecord *earlier = record->find("export");
-        e.force = earlier != nullptr && !earlier->outputs.empty() &&
-                  earlier->outputs.front() == exportPath;
-        const std::string exportKey =
-                pipeline::stageKey({"export", version, allocKey, exportPath, a.shardSize});
+        e.force = earlier != nullptr && earlier->outputs.size() == 1 &&
+                  earlier->outputs.front().path == manifest &&
+                  record->unchanged(earlier->outputs.front());
+        const std::string exportKey = pipeline::stageKey(
+                {"export", version, allocKey, *companions, exportPath, a.shardSize});
         fmt::print("\n");
         if (const int rc =
-                    stage("export", exportKey, {exportPath}, [&] { return runExportStage(e); });
+                    stage("export", exportKey, {manifest}, [&] { return runExportStage(e); });
             rc != EXIT_OK) {
             return rc;
         }
@@ -395,8 +471,14 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     return EXIT_OK;
 }
 
-int runPipeline(const RunArgs &a)
+int runPipeline(const RunArgs &given)
 {
+    // absolute, so that what the probe records (sensitivity.json) works from any directory
+    RunArgs a = given;
+    a.probe.modelDir = fs::absolute(a.probe.modelDir).lexically_normal().string();
+    if (!a.probe.calib.empty()) {
+        a.probe.calib = fs::absolute(a.probe.calib).lexically_normal().string();
+    }
     const std::string &runDir = a.probe.outDir;
     std::error_code ec;
     fs::create_directories(runDir, ec);

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "core/pipeline/run_record.h"
+#include "core/util/human.h"
 
 namespace pq::cli {
 namespace {
@@ -25,7 +25,7 @@ void toLog(std::string_view line)
 
 std::string logTimestamp()
 {
-    return core::pipeline::utcTimestamp() + "  ";
+    return core::utcTimestamp() + "  ";
 }
 
 void ProgressPrinter::setLogFile(std::FILE *log)

@@ -197,16 +197,6 @@ std::span<const std::byte> denseBytes(const quant::WeightView &w, std::vector<st
     return buffer;
 }
 
-std::string utcNow()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 /** config.json of the source with `quantization_config` set. */
 Status writeConfig(const fs::path &source, const fs::path &dir, const std::string &quantConfig)
 {
@@ -530,7 +520,7 @@ exportCheckpoint(const ExportRequest &request, quant::QuantBackend &backend, con
             {"schema", "prismaquant.export/1"},
             {"tool", "prismaquant"},
             {"tool_version", request.toolVersion},
-            {"created_utc", utcNow()},
+            {"created_utc", core::utcTimestamp()},
             {"source", {{"directory", source.string()}, {"fingerprint", *fingerprint}}},
             {"recipe", request.recipe},
             {"compressed_tensors_version", CT_VERSION},

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "core/pipeline/run_record.h"
 
-#include <ctime>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "core/util/atomic_file.h"
 #include "core/util/file_hash.h"
@@ -19,7 +21,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr const char *FILE_NAME = "run.json";
-constexpr int SCHEMA_VERSION = 1;
+constexpr int SCHEMA_VERSION = 2;
 
 Error badRecord(const std::string &path, const std::string &why)
 {
@@ -40,16 +42,6 @@ std::string stageKey(const std::vector<std::string> &parts)
         text += '\n';
     }
     return sha256Hex(text);
-}
-
-std::string utcTimestamp()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 Result<RunRecord> RunRecord::load(const std::string &runDir)
@@ -89,10 +81,13 @@ Result<RunRecord> RunRecord::load(const std::string &runDir)
         rec.seconds = s.contains("seconds") && s["seconds"].is_number() ? s["seconds"].get<double>()
                                                                         : 0.0;
         for (const json &o : s["outputs"]) {
-            if (!o.is_string()) {
-                return badRecord(path, fmt::format("stage '{}' has a non-string output", name));
+            if (!o.is_object() || !o.contains("path") || !o["path"].is_string() ||
+                !o.contains("bytes") || !o["bytes"].is_number_unsigned() ||
+                !o.contains("mtime_ns") || !o["mtime_ns"].is_number_integer()) {
+                return badRecord(path, fmt::format("stage '{}' has a malformed output", name));
             }
-            rec.outputs.push_back(o.get<std::string>());
+            rec.outputs.push_back({o["path"].get<std::string>(), o["bytes"].get<std::uint64_t>(),
+                                   o["mtime_ns"].get<std::int64_t>()});
         }
         r.m_stages.emplace(name, std::move(rec));
     }
@@ -111,19 +106,51 @@ std::string RunRecord::resolve(const std::string &output) const
     return p.is_absolute() ? output : (fs::path(m_dir) / p).string();
 }
 
+namespace {
+
+std::optional<OutputStamp> stampOf(const std::string &output, const std::string &resolved)
+{
+    struct stat st
+    {};
+
+    if (::stat(resolved.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    return OutputStamp{output, static_cast<std::uint64_t>(st.st_size),
+                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                               st.st_mtim.tv_nsec};
+}
+
+}  // namespace
+
+bool RunRecord::unchanged(const OutputStamp &stamp) const
+{
+    const auto now = stampOf(stamp.path, resolve(stamp.path));
+    return now && now->bytes == stamp.bytes && now->mtimeNs == stamp.mtimeNs;
+}
+
+Result<std::vector<OutputStamp>> RunRecord::stamp(const std::vector<std::string> &files) const
+{
+    std::vector<OutputStamp> out;
+    for (const std::string &f : files) {
+        auto s = stampOf(f, resolve(f));
+        if (!s) {
+            return makeError(ErrorCode::NotFound, "a stage's output is missing after it finished")
+                    .withPath(resolve(f));
+        }
+        out.push_back(std::move(*s));
+    }
+    return out;
+}
+
 bool RunRecord::upToDate(const std::string &stage, const std::string &key) const
 {
     const StageRecord *rec = find(stage);
-    if (rec == nullptr || rec->key != key) {
+    if (rec == nullptr || rec->key != key || rec->outputs.empty()) {
         return false;
     }
-    for (const std::string &o : rec->outputs) {
-        std::error_code ec;
-        if (!fs::exists(resolve(o), ec)) {
-            return false;
-        }
-    }
-    return true;
+    return std::all_of(rec->outputs.begin(), rec->outputs.end(),
+                       [this](const OutputStamp &o) { return unchanged(o); });
 }
 
 Status RunRecord::markDone(const std::string &stage, StageRecord record)
@@ -132,22 +159,18 @@ Status RunRecord::markDone(const std::string &stage, StageRecord record)
     return save();
 }
 
-Status RunRecord::forget(const std::string &stage)
-{
-    if (m_stages.erase(stage) == 0) {
-        return {};
-    }
-    return save();
-}
-
 Status RunRecord::save() const
 {
     json stages = json::object();
     for (const auto &[name, s] : m_stages) {
+        json outputs = json::array();
+        for (const OutputStamp &o : s.outputs) {
+            outputs.push_back({{"path", o.path}, {"bytes", o.bytes}, {"mtime_ns", o.mtimeNs}});
+        }
         stages[name] = {{"key", s.key},
                         {"finished_utc", s.finishedUtc},
                         {"seconds", s.seconds},
-                        {"outputs", s.outputs}};
+                        {"outputs", outputs}};
     }
     const json j = {{"schema_version", SCHEMA_VERSION}, {"stages", stages}};
     std::error_code ec;

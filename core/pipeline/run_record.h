@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // RUN_DIR/run.json: which stages of a pipeline run finished, and with which inputs. A stage's key
 // is a SHA-256 over everything its outputs depend on (model fingerprint, calibration files,
-// settings, tool version, the keys of the stages it reads from), so a rerun skips a stage exactly
-// when its key is recorded and its outputs still exist. Schema: docs/cli.md ("run").
+// settings, tool version, the keys of the stages it reads from), and each output file is stamped
+// with its size and modification time, so a rerun skips a stage exactly when its key is recorded
+// and its outputs are still the files it wrote. Schema: docs/cli.md ("run").
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -14,13 +16,21 @@
 
 namespace pq::core::pipeline {
 
+/** A file a stage wrote, as it was when the stage finished. */
+struct OutputStamp
+{
+    std::string path;  ///< relative paths are inside RUN_DIR
+    std::uint64_t bytes = 0;
+    std::int64_t mtimeNs = 0;  ///< modification time, ns since the epoch
+};
+
 /** One finished stage. */
 struct StageRecord
 {
-    std::string key;                   ///< stageKey() of its inputs
-    std::string finishedUtc;           ///< ISO 8601, e.g. 2026-11-27T15:04:05Z
-    double seconds = 0;                ///< wall time it took
-    std::vector<std::string> outputs;  ///< files or directories; relative ones are in RUN_DIR
+    std::string key;          ///< stageKey() of its inputs
+    std::string finishedUtc;  ///< ISO 8601, e.g. 2026-11-27T15:04:05Z
+    double seconds = 0;       ///< wall time it took
+    std::vector<OutputStamp> outputs;
 };
 
 /** SHA-256 (hex) of the parts, each length-prefixed so that ("ab", "c") ≠ ("a", "bc"). */
@@ -42,15 +52,20 @@ public:
     /** The stage's record, or nullptr. */
     const StageRecord *find(const std::string &stage) const;
 
-    /** True when `stage` finished with `key` and every one of its outputs still exists. */
+    /** True when `stage` finished with `key` and each of its outputs is still the file it
+     *  wrote (same size and modification time): a file edited or rewritten by hand, or by a
+     *  single command run in the same directory, makes the stage run again. */
     bool upToDate(const std::string &stage, const std::string &key) const;
 
-    /** Records a finished stage and rewrites run.json atomically (creating RUN_DIR). */
-    Status markDone(const std::string &stage, StageRecord record);
+    /** Whether the file is still as stamped. */
+    bool unchanged(const OutputStamp &stamp) const;
 
-    /** Forgets a stage about to run again, so an interruption cannot leave it marked done with
-     *  old outputs half replaced. Rewrites run.json when the stage was recorded. */
-    Status forget(const std::string &stage);
+    /** Stamps files (relative ones inside RUN_DIR). Error NotFound naming a missing one. */
+    Result<std::vector<OutputStamp>> stamp(const std::vector<std::string> &files) const;
+
+    /** Records a finished stage and rewrites run.json atomically (creating RUN_DIR). A stage
+     *  that is interrupted keeps its earlier record, whose key or stamps no longer match. */
+    Status markDone(const std::string &stage, StageRecord record);
 
     /** The path an output entry names (relative entries are inside RUN_DIR). */
     std::string resolve(const std::string &output) const;
@@ -61,8 +76,5 @@ private:
     std::string m_dir;
     std::map<std::string, StageRecord> m_stages;
 };
-
-/** The current UTC time in ISO 8601 (seconds). */
-std::string utcTimestamp();
 
 }  // namespace pq::core::pipeline

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/probe/heap.h"
 
+#include <map>
 #include <mutex>
 #include <string_view>
 
@@ -20,6 +21,10 @@ std::mutex g_scopeMutex;
 int g_scopes = 0;
 std::int64_t g_savedDecayMs = 0;  ///< jemalloc's default dirty decay before the first scope
 constexpr std::int64_t NOT_READ = -2;
+/** Each initialised arena's own dirty decay before the first scope (jemalloc gives its arena for
+ *  huge allocations 0, not the default), restored one by one; arenas created inside a scope are
+ *  set to the saved default at its end. */
+std::map<unsigned, std::int64_t> g_savedArenaDecayMs;
 
 #if PQ_WITH_JEMALLOC
 
@@ -36,17 +41,44 @@ bool writeCtl(const char *name, T value)
     return mallctl(name, nullptr, nullptr, &value, sizeof(T)) == 0;
 }
 
-/** Sets every initialised arena's dirty decay, and the default for arenas created later. */
-void setDirtyDecay(ssize_t ms)
+std::string arenaDecayName(unsigned arena)
 {
-    writeCtl("arenas.dirty_decay_ms", ms);
+    return fmt::format("arena.{}.dirty_decay_ms", arena);
+}
+
+/** Turns decay purging off in every initialised arena and for arenas created later, saving the
+ *  values it replaces. Reads fail (EFAULT) for arena slots not initialised yet: skipped. */
+void disableDecay()
+{
+    writeCtl("arenas.dirty_decay_ms", ssize_t{-1});
+    unsigned arenas = 0;
+    if (!readCtl("arenas.narenas", arenas)) {
+        return;
+    }
+    g_savedArenaDecayMs.clear();
+    for (unsigned i = 0; i < arenas; ++i) {
+        ssize_t ms = 0;
+        if (readCtl(arenaDecayName(i).c_str(), ms)) {
+            g_savedArenaDecayMs[i] = ms;
+            writeCtl(arenaDecayName(i).c_str(), ssize_t{-1});
+        }
+    }
+}
+
+/** Puts back what disableDecay replaced; arenas made since take the saved default. */
+void restoreDecay()
+{
+    const auto fallback = static_cast<ssize_t>(g_savedDecayMs);
+    writeCtl("arenas.dirty_decay_ms", fallback);
     unsigned arenas = 0;
     if (!readCtl("arenas.narenas", arenas)) {
         return;
     }
     for (unsigned i = 0; i < arenas; ++i) {
-        // fails (EFAULT) for arena slots not initialised yet, which take the default above
-        writeCtl(fmt::format("arena.{}.dirty_decay_ms", i).c_str(), ms);
+        const auto saved = g_savedArenaDecayMs.find(i);
+        writeCtl(arenaDecayName(i).c_str(), saved != g_savedArenaDecayMs.end()
+                                                    ? static_cast<ssize_t>(saved->second)
+                                                    : fallback);
     }
 }
 
@@ -92,7 +124,8 @@ bool heapRetainsFreedMemory()
 {
 #if PQ_WITH_JEMALLOC
     ssize_t ms = 0;
-    return readCtl("arenas.dirty_decay_ms", ms) && ms < 0;
+    unsigned arena = 0;  // the arena serving this thread, not just the default for new ones
+    return readCtl("thread.arena", arena) && readCtl(arenaDecayName(arena).c_str(), ms) && ms < 0;
 #else
     return false;
 #endif
@@ -119,7 +152,7 @@ HeapScope::HeapScope()
     ssize_t ms = 0;
     g_savedDecayMs = readCtl("arenas.dirty_decay_ms", ms) ? ms : NOT_READ;
     if (g_savedDecayMs != NOT_READ) {
-        setDirtyDecay(-1);  // -1: never purge on its own
+        disableDecay();  // -1: never purge on its own
     }
 #elif defined(__GLIBC__)
     // glibc raises its mmap threshold each time a block above it is freed (up to 32 MiB), after
@@ -138,7 +171,7 @@ HeapScope::~HeapScope()
     }
 #if PQ_WITH_JEMALLOC
     if (g_savedDecayMs != NOT_READ) {
-        setDirtyDecay(static_cast<ssize_t>(g_savedDecayMs));
+        restoreDecay();
     }
 #endif
     releaseFreedMemory();

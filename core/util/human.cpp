@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 #include <string>
 
 #include <fmt/format.h>
@@ -80,6 +81,16 @@ Result<std::uint64_t> parseByteSize(std::string_view text)
         }
     }
     return bad();
+}
+
+std::string utcTimestamp()
+{
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
 }
 
 }  // namespace pq::core

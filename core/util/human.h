@@ -22,4 +22,7 @@ std::string formatCount(std::uint64_t n);
  */
 Result<std::uint64_t> parseByteSize(std::string_view text);
 
+/** The current UTC time in ISO 8601 to the second: "2026-11-27T15:04:05Z". */
+std::string utcTimestamp();
+
 }  // namespace pq::core

@@ -9,10 +9,10 @@
 #include <QtTest>
 
 #include "core/export/compressed_checkpoint.h"
-#include "core/model/llama2c_import.h"
 #include "core/quant/format_spec.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/stories260k.h"
 
 class TestCliProbe : public QObject
 {
@@ -35,10 +35,7 @@ void TestCliProbe::initTestCase()
 {
     m_model = m_dir.filePath(QStringLiteral("stories260K"));
     const std::string model = m_model.toStdString();
-    QVERIFY(pq::core::importLlama2c(pq::test::sharedData("tinyllamas-stories260K/stories260K.bin"),
-                                    model));
-    QVERIFY(pq::core::importLlama2cTokenizer(
-            pq::test::sharedData("tinyllamas-stories260K/tok512.bin"), model));
+    QVERIFY(pq::test::importStories260K(model));
 }
 
 void TestCliProbe::probeWritesTheRunDirectory()

@@ -13,9 +13,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "core/model/llama2c_import.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/stories260k.h"
 #include "tests/support/tiny_configs.h"
 
 namespace fs = std::filesystem;
@@ -57,10 +57,7 @@ void TestCliRun::initTestCase()
 {
     m_model = m_dir.filePath(QStringLiteral("stories260K"));
     const std::string model = m_model.toStdString();
-    QVERIFY(pq::core::importLlama2c(pq::test::sharedData("tinyllamas-stories260K/stories260K.bin"),
-                                    model));
-    QVERIFY(pq::core::importLlama2cTokenizer(
-            pq::test::sharedData("tinyllamas-stories260K/tok512.bin"), model));
+    QVERIFY(pq::test::importStories260K(model));
     m_calib = QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt"));
     m_run = m_dir.filePath(QStringLiteral("run"));
 }
@@ -103,10 +100,14 @@ void TestCliRun::firstRunRecordsEveryStage()
     }
     std::ifstream in(dir + "/run.json");
     const json record = json::parse(in);
-    QCOMPARE(record.at("schema_version").get<int>(), 1);
+    QCOMPARE(record.at("schema_version").get<int>(), 2);
     for (const char *stage : {"probe", "allocate", "export"}) {
         QVERIFY2(record.at("stages").contains(stage), stage);
         QCOMPARE(record.at("stages").at(stage).at("key").get<std::string>().size(), 64U);
+        for (const json &o : record.at("stages").at(stage).at("outputs")) {
+            QVERIFY(o.at("bytes").get<std::uint64_t>() > 0);  // each output stamped
+            QVERIFY(o.at("mtime_ns").get<std::int64_t>() > 0);
+        }
     }
     std::ifstream log(dir + "/run.log");
     const std::string text((std::istreambuf_iterator<char>(log)), {});
@@ -178,6 +179,18 @@ void TestCliRun::deletedOutputIsMadeAgain()
     QCOMPARE(s.at("probe"), std::string("skipped"));
     QCOMPARE(s.at("allocate"), std::string("ran"));
     QVERIFY(fs::exists(m_run.toStdString() + "/recipe.json"));
+
+    // a single `allocate` in the same directory rewrites recipe.json: the run notices
+    const pq::test::CliRun single =
+            pq::test::runCli({QStringLiteral("allocate"), m_run, QStringLiteral("--target-bits"),
+                              QStringLiteral("14")});
+    QVERIFY2(single.exitCode == 0, single.err.c_str());
+    const pq::test::CliRun again =
+            run(m_run, {QStringLiteral("--calib"), m_calib, QStringLiteral("--target-bits"),
+                        QStringLiteral("12.5"), QStringLiteral("--seed"), QStringLiteral("1"),
+                        QStringLiteral("--json")});
+    QVERIFY2(again.exitCode == 0, again.err.c_str());
+    QCOMPARE(statuses(again).at("allocate"), std::string("ran"));
 }
 
 void TestCliRun::compareTabulatesUniformFormatsAndTheRecipe()
@@ -227,7 +240,7 @@ void TestCliRun::compareRefusesAnotherTextAndAnImpossibleSize()
     const pq::test::CliRun wrong =
             pq::test::runCli({QStringLiteral("compare"), m_run, QStringLiteral("--at"),
                               QStringLiteral("MXFP8"), QStringLiteral("--calib"), other});
-    QCOMPARE(wrong.exitCode, 1);
+    QCOMPARE(wrong.exitCode, 2);
     QVERIFY2(wrong.err.find("not the text the probe calibrated on") != std::string::npos,
              wrong.err.c_str());
 }
@@ -303,14 +316,7 @@ void TestCliRun::interruptedProbeResumesAtItsLayer()
     // A random Llama big enough that one layer of the backward walk takes a visible time, with
     // stories260K's tokenizer (vocab 512); Ctrl-C (SIGINT) lands during its backward pass.
     const QString model = m_dir.filePath(QStringLiteral("wide"));
-    nlohmann::json config = pq::test::tinyLlamaConfig();
-    config["hidden_size"] = 512;
-    config["intermediate_size"] = 1408;
-    config["num_hidden_layers"] = 8;
-    config["num_attention_heads"] = 8;
-    config["num_key_value_heads"] = 4;
-    config["head_dim"] = 64;
-    config["vocab_size"] = 512;
+    const nlohmann::json config = pq::test::llamaConfig(512, 1408, 16, 8, 4, 512);
     const std::string configPath = m_dir.filePath(QStringLiteral("wide.json")).toStdString();
     std::ofstream(configPath) << config.dump();
     const pq::test::CliRun synth =
@@ -332,7 +338,7 @@ void TestCliRun::interruptedProbeResumesAtItsLayer()
     p.start(QStringLiteral(PQ_CLI_PATH), args);
     QVERIFY(p.waitForStarted());
     std::string err;
-    while (err.find("backward: 1/8") == std::string::npos) {
+    while (err.find("backward: 1/16") == std::string::npos) {
         QVERIFY2(p.state() == QProcess::Running || p.bytesAvailable() > 0, err.c_str());
         p.waitForReadyRead(200);
         err += p.readAllStandardError().toStdString();

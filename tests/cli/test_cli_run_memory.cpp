@@ -16,9 +16,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "core/model/llama2c_import.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/stories260k.h"
 #include "tests/support/tiny_configs.h"
 
 namespace fs = std::filesystem;
@@ -51,6 +51,9 @@ Measured runMeasured(const std::vector<std::string> &args, const std::string &er
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     pid_t pid = 0;
     Measured m;
+    // the same thread count on any machine: OpenMP's and jemalloc's per-thread memory scale
+    // with it, and the margin below was measured with 2
+    ::setenv("OMP_NUM_THREADS", "2", 1);
     if (posix_spawn(&pid, PQ_CLI_PATH, &actions, nullptr, cargv.data(), environ) != 0) {
         posix_spawn_file_actions_destroy(&actions);
         return m;
@@ -84,18 +87,8 @@ void TestCliRunMemory::runStaysUnderItsMemoryLimit()
     // 96 decoder layers of hidden 1024 / intermediate 2816 in BF16 (2.27 GB), with stories260K's
     // tokenizer (vocab 512) so the real text can calibrate it
     const std::string stories = dir.filePath(QStringLiteral("stories")).toStdString();
-    QVERIFY(pq::core::importLlama2c(pq::test::sharedData("tinyllamas-stories260K/stories260K.bin"),
-                                    stories));
-    QVERIFY(pq::core::importLlama2cTokenizer(
-            pq::test::sharedData("tinyllamas-stories260K/tok512.bin"), stories));
-    nlohmann::json config = pq::test::tinyLlamaConfig();
-    config["hidden_size"] = 1024;
-    config["intermediate_size"] = 2816;
-    config["num_hidden_layers"] = 96;
-    config["num_attention_heads"] = 16;
-    config["num_key_value_heads"] = 8;
-    config["head_dim"] = 64;
-    config["vocab_size"] = 512;
+    QVERIFY(pq::test::importStories260K(stories));
+    const nlohmann::json config = pq::test::llamaConfig(1024, 2816, 96, 16, 8, 512);
     const std::string configPath = dir.filePath(QStringLiteral("deep.json")).toStdString();
     std::ofstream(configPath) << config.dump();
     const std::string model = dir.filePath(QStringLiteral("deep")).toStdString();

@@ -15,13 +15,13 @@
 #include "core/alloc/allocation.h"
 #include "core/data/calibration.h"
 #include "core/model/inventory.h"
-#include "core/model/llama2c_import.h"
 #include "core/probe/evaluate.h"
 #include "core/probe/probe.h"
 #include "core/quant/format_spec.h"
 #include "core/text/tokenizer.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "tests/support/shared_data.h"
+#include "tests/support/stories260k.h"
 
 using namespace pq;
 using core::quant::FormatId;
@@ -92,10 +92,7 @@ void TestAllocationQuality::initTestCase()
     m_backend = kernels::cpu::makeCpuBackend();
     Case &stories = m_cases[QStringLiteral("stories260K")];
     stories.model = m_dir.filePath(QStringLiteral("stories260K")).toStdString();
-    QVERIFY(core::importLlama2c(pq::test::sharedData("tinyllamas-stories260K/stories260K.bin"),
-                                stories.model));
-    QVERIFY(core::importLlama2cTokenizer(pq::test::sharedData("tinyllamas-stories260K/tok512.bin"),
-                                         stories.model));
+    QVERIFY(pq::test::importStories260K(stories.model));
     prepare(stories, pq::test::sharedData("text/tinyshakespeare/input.txt"));
     Case &demo = m_cases[QStringLiteral("demo-llama")];
     demo.model = PQ_SOURCE_DIR "/examples/demo-llama";

@@ -48,7 +48,15 @@ private Q_SLOTS:
 #if PQ_WITH_JEMALLOC
         // linked through core_probe, jemalloc must be what serves malloc here, ahead of libc
         QVERIFY2(name.starts_with("jemalloc 5."), name.c_str());
-        QVERIFY(pq::probe::heapStats().allocated > 0);
+        // malloc itself goes through jemalloc: its count of allocated bytes sees a new block
+        const std::uint64_t before = pq::probe::heapStats().allocated;
+        void *block = std::malloc(4 * BLOCK);
+        QVERIFY(block != nullptr);
+        std::memset(block, 1, 4 * BLOCK);
+        const std::uint64_t during = pq::probe::heapStats().allocated;
+        std::free(block);
+        QVERIFY2(during >= before + 3 * BLOCK,  // other frees may interleave
+                 fmt::format("allocated {} -> {} bytes", before, during).c_str());
 #else
         QCOMPARE(name, std::string("glibc malloc"));
 #endif

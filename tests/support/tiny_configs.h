@@ -25,6 +25,21 @@ inline nlohmann::json tinyLlamaConfig()
             {"torch_dtype", "bfloat16"}};
 }
 
+/** A Llama of the given shape (random weights through `prismaquant synth`), untied head. */
+inline nlohmann::json
+llamaConfig(int hidden, int intermediate, int layers, int heads, int kvHeads, int vocab)
+{
+    nlohmann::json c = tinyLlamaConfig();
+    c["hidden_size"] = hidden;
+    c["intermediate_size"] = intermediate;
+    c["num_hidden_layers"] = layers;
+    c["num_attention_heads"] = heads;
+    c["num_key_value_heads"] = kvHeads;
+    c["head_dim"] = hidden / heads;
+    c["vocab_size"] = vocab;
+    return c;
+}
+
 /** A Qwen3-MoE with 4 experts (top-2) of width 128, layer 1 dense. */
 inline nlohmann::json tinyMoeConfig(int layers)
 {
