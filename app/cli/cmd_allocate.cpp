@@ -28,23 +28,6 @@ namespace {
 
 namespace alloc = core::alloc;
 
-int fail(const core::Error &e)
-{
-    fmt::print(stderr, "error: {}\n", e.message());
-    return exitCodeFor(e);
-}
-
-core::Result<core::quant::FormatId> formatArg(const std::string &name)
-{
-    const auto id = core::quant::parseFormatName(name);
-    if (!id) {
-        return core::makeError(
-                core::ErrorCode::InvalidArgument,
-                fmt::format("unknown format '{}' (see `prismaquant formats`)", name));
-    }
-    return *id;
-}
-
 /** "REGEX=FORMAT" (the last '=' splits, so the regex may contain '='). */
 core::Result<std::pair<std::string, core::quant::FormatId>> ruleArg(const std::string &text,
                                                                     const char *option)
@@ -56,7 +39,7 @@ core::Result<std::pair<std::string, core::quant::FormatId>> ruleArg(const std::s
                                            "'mlp\\.down_proj=MXFP8'",
                                            option, text));
     }
-    auto f = formatArg(text.substr(eq + 1));
+    auto f = parseFormatArg(text.substr(eq + 1));
     if (!f) {
         return std::move(f).error();
     }
@@ -145,7 +128,7 @@ core::Result<alloc::Constraints> constraints(const AllocArgs &a)
     c.mix4bitFamilies = a.mix4bit;
     c.allowUnservable = a.allowUnservable;
     for (const std::string &f : a.formats) {
-        auto id = formatArg(f);
+        auto id = parseFormatArg(f);
         if (!id) {
             return std::move(id).error();
         }
@@ -295,6 +278,10 @@ int runAllocateStage(const AllocArgs &a)
     }
     std::vector<alloc::CurvePoint> curve = allocator->hull();
     const alloc::Knee knee = alloc::findKnee(curve);
+    if (a.printCurve && !a.json) {
+        printCurve(curve, knee);
+        fmt::print("\n");
+    }
     curve.push_back(allocator->point(*result, "target"));
     std::error_code ec;
     std::filesystem::create_directories(a.runDir, ec);

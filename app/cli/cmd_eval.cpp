@@ -43,12 +43,6 @@ struct EvalArgs
     std::uint64_t seed = 0;
 };
 
-int fail(const core::Error &e)
-{
-    fmt::print(stderr, "error: {}\n", e.message());
-    return exitCodeFor(e);
-}
-
 /** Input maxima recorded by a probe run (empty when no run directory was given). */
 core::Result<std::map<std::string, float>> inputMaxima(const std::string &runDir)
 {
@@ -90,11 +84,9 @@ core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
                                                 const std::string &name,
                                                 const std::map<std::string, float> &amax)
 {
-    const auto id = core::quant::parseFormatName(name);
+    const auto id = parseFormatArg(name);
     if (!id) {
-        return core::makeError(
-                core::ErrorCode::InvalidArgument,
-                fmt::format("unknown format '{}' (see `prismaquant formats`)", name));
+        return id.error();
     }
     return exportedVariant(inv, source, std::string(core::quant::formatInfo(*id).name),
                            core::ct::uniformFormats(inv, *id), amax);
@@ -429,11 +421,9 @@ int runCompare(const CompareArgs &a)
     core::alloc::Constraints constraints;
     constraints.mix4bitFamilies = a.mix4bit;
     for (const std::string &name : a.menu) {
-        const auto id = core::quant::parseFormatName(name);
+        const auto id = parseFormatArg(name);
         if (!id) {
-            return fail(core::makeError(
-                    core::ErrorCode::InvalidArgument,
-                    fmt::format("unknown format '{}' (see `prismaquant formats`)", name)));
+            return fail(id.error());
         }
         constraints.menu.push_back(*id);
     }

@@ -23,12 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int fail(const core::Error &e)
-{
-    fmt::print(stderr, "error: {}\n", e.message());
-    return exitCodeFor(e);
-}
-
 /** The formats to export and a line saying where they came from. */
 core::Result<core::ct::FormatMap> chooseFormats(const ExportArgs &a,
                                                 const core::ModelInventory &inv,
@@ -36,11 +30,9 @@ core::Result<core::ct::FormatMap> chooseFormats(const ExportArgs &a,
                                                 std::string &label)
 {
     if (!a.uniform.empty()) {
-        const auto id = core::quant::parseFormatName(a.uniform);
+        const auto id = parseFormatArg(a.uniform);
         if (!id) {
-            return core::makeError(
-                    core::ErrorCode::InvalidArgument,
-                    fmt::format("unknown format '{}' (see `prismaquant formats`)", a.uniform));
+            return id.error();
         }
         std::vector<std::string> kept;
         auto formats = core::ct::uniformFormats(inv, *id, &kept);

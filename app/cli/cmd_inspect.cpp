@@ -26,8 +26,7 @@ int runInspect(const InspectArgs &args)
 {
     auto inv = core::inventoryModelDir(args.modelDir);
     if (!inv) {
-        fmt::print(stderr, "error: {}\n", inv.error().message());
-        return exitCodeFor(inv.error());
+        return fail(inv.error());
     }
     core::InspectOptions options;
     options.modelDir = args.modelDir;
@@ -37,8 +36,7 @@ int runInspect(const InspectArgs &args)
     if (inv->config.quantMethod == "compressed-tensors") {
         auto rb = core::ct::CompressedCheckpoint::open(args.modelDir);
         if (!rb) {
-            fmt::print(stderr, "error: {}\n", rb.error().message());
-            return exitCodeFor(rb.error());
+            return fail(rb.error());
         }
         compressed = core::ct::summarize(*rb);
     }

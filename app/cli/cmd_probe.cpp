@@ -26,11 +26,9 @@ core::Result<std::vector<core::quant::FormatId>> parseFormats(const std::vector<
 {
     std::vector<core::quant::FormatId> ids;
     for (const std::string &n : names) {
-        const auto id = core::quant::parseFormatName(n);
+        const auto id = parseFormatArg(n);
         if (!id) {
-            return core::makeError(
-                    core::ErrorCode::InvalidArgument,
-                    fmt::format("unknown format '{}' (see `prismaquant formats`)", n));
+            return id.error();
         }
         if (*id != core::quant::FormatId::BF16) {
             ids.push_back(*id);
@@ -58,12 +56,6 @@ core::Result<core::data::CalibrationSet> calibrate(const ProbeArgs &a, const cor
     const core::text::Tokenizer &t = *tok;
     return core::data::buildCalibrationSet(
             *corpus, [&t](std::string_view text) { return t.encode(text, false); }, s, ctx);
-}
-
-int fail(const core::Error &e)
-{
-    fmt::print(stderr, "error: {}\n", e.message());
-    return exitCodeFor(e);
 }
 
 }  // namespace

@@ -131,9 +131,8 @@ private:
 
 int fail(const core::Error &e, const RunLog &log)
 {
-    fmt::print(stderr, "error: {}\n", e.message());
     log.line("error: " + e.message());
-    return exitCodeFor(e);
+    return cli::fail(e);
 }
 
 std::string joined(const std::vector<std::string> &items)
@@ -360,6 +359,7 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     alloc.targetSize = a.targetSize;
     alloc.fitVram = a.fitVram;
     alloc.context = a.context;
+    alloc.printCurve = true;  // the curve the recipe was cut from, without costing it twice
     alloc.modelDir = a.probe.modelDir;  // not the path the probe recorded: the run's own
     auto companions = companionFilesIdentity(a.probe.modelDir);
     if (!companions) {
@@ -421,9 +421,9 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
         rc != EXIT_OK) {
         return rc;
     }
-    fmt::print("\n");
-    if (const int rc = runParetoStage(alloc); rc != EXIT_OK) {
-        return rc;
+    if (stage.outcomes.back().status == "skipped") {
+        fmt::print("the size/quality curve: {}/pareto.csv (`prismaquant pareto {}` prints it)\n",
+                   runDir, runDir);
     }
 
     // 4. export

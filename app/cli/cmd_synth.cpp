@@ -26,8 +26,7 @@ int runSynth(const SynthArgs &args)
 {
     auto text = core::readSmallFile(args.config, 16ULL << 20U);
     if (!text) {
-        fmt::print(stderr, "error: {}\n", text.error().message());
-        return exitCodeFor(text.error());
+        return fail(text.error());
     }
     core::CheckpointWriterOptions options;
     options.maxShardBytes = static_cast<std::uint64_t>(args.shardGb * 1e9);
@@ -37,8 +36,7 @@ int runSynth(const SynthArgs &args)
             core::writeSyntheticCheckpoint(*text, args.outDir, args.seed, options, ctx);
     progress.finish();
     if (!st) {
-        fmt::print(stderr, "error: {}\n", st.error().message());
-        return exitCodeFor(st.error());
+        return fail(st.error());
     }
     fmt::print("wrote a random-weight checkpoint to {}\n", args.outDir);
     return EXIT_OK;

@@ -27,8 +27,7 @@ int runTokenize(const TokenizeArgs &a)
 {
     auto tok = core::text::Tokenizer::load(a.modelDir);
     if (!tok) {
-        fmt::print(stderr, "error: {}\n", tok.error().message());
-        return exitCodeFor(tok.error());
+        return fail(tok.error());
     }
     const std::string input((std::istreambuf_iterator<char>(std::cin)),
                             std::istreambuf_iterator<char>());

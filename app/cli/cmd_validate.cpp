@@ -22,8 +22,7 @@ int runValidate(const ValidateArgs &args)
 {
     auto inv = core::inventoryModelDir(args.modelDir);
     if (!inv) {
-        fmt::print(stderr, "error: {}\n", inv.error().message());
-        return exitCodeFor(inv.error());
+        return fail(inv.error());
     }
     const auto checks = core::validateModel(*inv);
     if (args.json) {

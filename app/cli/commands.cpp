@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "app/cli/exit_codes.h"
 
 namespace pq::cli {
@@ -15,6 +17,23 @@ int CommandRegistry::run() const
         }
     }
     return EXIT_USAGE;
+}
+
+int fail(const core::Error &error)
+{
+    fmt::print(stderr, "error: {}\n", error.message());
+    return exitCodeFor(error);
+}
+
+core::Result<core::quant::FormatId> parseFormatArg(const std::string &name)
+{
+    const auto id = core::quant::parseFormatName(name);
+    if (!id) {
+        return core::makeError(
+                core::ErrorCode::InvalidArgument,
+                fmt::format("unknown format '{}' (see `prismaquant formats`)", name));
+    }
+    return *id;
 }
 
 int exitCodeFor(const core::Error &error)

@@ -2,9 +2,14 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "core/quant/format_spec.h"
+#include "core/util/error.h"
+#include "core/util/result.h"
 
 namespace pq::cli {
 
@@ -29,6 +34,12 @@ private:
 
     std::vector<Entry> m_commands;
 };
+
+/** Prints `error: MESSAGE` on stderr and returns the error's exit code (exit_codes.h). */
+int fail(const core::Error &error);
+
+/** A format name from the command line; InvalidArgument naming `prismaquant formats` if unknown. */
+core::Result<core::quant::FormatId> parseFormatArg(const std::string &name);
 
 void registerInspect(CLI::App &app, CommandRegistry &registry);
 void registerSynth(CLI::App &app, CommandRegistry &registry);

@@ -52,7 +52,8 @@ struct AllocArgs
     std::string kvDtype = "bf16";
     std::string overhead = "1.5GiB";
     bool json = false;
-    bool csv = false;  // pareto
+    bool csv = false;         // pareto
+    bool printCurve = false;  // allocate: also print the curve and its knee (as pareto does)
 };
 
 /** `prismaquant export`: a compressed-tensors checkpoint from a recipe or a uniform format. */
