@@ -71,6 +71,7 @@ core::Result<Loaded> load(const AllocArgs &a)
         if (!r) {
             return std::move(r).error().withPath(path);
         }
+        PQ_TRY_STATUS(r->checkWhole(path));
         report = std::move(*r);
         out.modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
     } else {

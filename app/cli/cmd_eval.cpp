@@ -389,6 +389,9 @@ int runCompare(const CompareArgs &a)
     if (!report) {
         return fail(std::move(report).error().withPath(reportPath));
     }
+    if (auto whole = report->checkWhole(reportPath); !whole) {
+        return fail(whole.error());
+    }
     const std::string modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
     auto inv = core::inventoryModelDir(modelDir);
     if (!inv) {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `prismaquant probe MODEL_DIR --calib PATH --out RUN_DIR ...`: measure every Linear's
 // sensitivity (DESIGN.md §4) and write RUN_DIR/sensitivity.json and calibration.json.
+#include <cinttypes>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -37,6 +40,23 @@ core::Result<std::vector<core::quant::FormatId>> parseFormats(const std::vector<
     return ids;
 }
 
+/** "2/4" → shard 2 of 4. */
+core::Result<probe::ProbeSettings::Shard> parseShard(const std::string &text)
+{
+    probe::ProbeSettings::Shard s;
+    char slash = 0;
+    char extra = 0;
+    if (std::sscanf(text.c_str(), "%" SCNu64 "%c%" SCNu64 "%c", &s.index, &slash, &s.count,
+                    &extra) != 3 ||
+        slash != '/' || s.count == 0 || s.index == 0 || s.index > s.count) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               fmt::format("--shard {}: give the shard as I/N with 1 ≤ I ≤ N, e.g. "
+                                           "--shard 1/2 on one machine and --shard 2/2 on another",
+                                           text));
+    }
+    return s;
+}
+
 core::Result<core::data::CalibrationSet> calibrate(const ProbeArgs &a, const core::JobContext &ctx)
 {
     auto tok = core::text::Tokenizer::load(a.modelDir);
@@ -68,6 +88,14 @@ int runProbeStage(const ProbeArgs &a)
     auto formats = parseFormats(a.formats);
     if (!formats) {
         return fail(formats.error());
+    }
+    std::optional<probe::ProbeSettings::Shard> shard;
+    if (!a.shard.empty()) {
+        auto s = parseShard(a.shard);
+        if (!s) {
+            return fail(s.error());
+        }
+        shard = *s;
     }
     probe::RuntimeOptions runtime;
     runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
@@ -105,6 +133,7 @@ int runProbeStage(const ProbeArgs &a)
         std::filesystem::remove_all(settings.stateDir, ec);
     }
     settings.runtime = runtime;
+    settings.shard = shard;
     auto report = probe::runProbe(a.modelDir, *set, settings, backends().preferred(), ctx);
     progress.finish();
     if (!report) {
@@ -124,6 +153,12 @@ int runProbeStage(const ProbeArgs &a)
     std::filesystem::remove_all(settings.stateDir, ec2);  // the run is complete
     fmt::print("probed {} Linears on {} tokens (mean loss {:.4f}); wrote {}sensitivity.json\n",
                report->linears.size(), report->tokens, report->meanLoss, dir);
+    if (const auto &s = report->shard) {
+        fmt::print("this is shard {} of {} (calibration windows {} to {} of {}); when all {} are "
+                   "done: prismaquant merge SHARD_DIR... --out RUN_DIR\n",
+                   s->index, s->count, s->firstWindow + 1, s->firstWindow + s->windows,
+                   set->calibration.size(), s->count);
+    }
     return EXIT_OK;
 }
 
@@ -137,7 +172,11 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
                      "RUN_DIR/sensitivity.json. Ctrl-C cancels between layers.\n\n"
                      "Example:\n  prismaquant probe ~/models/Llama-3.2-1B --calib "
                      "examples/calibration/kjv.txt.gz "
-                     "--out runs/llama1b --samples 32 --seq-len 512");
+                     "--out runs/llama1b --samples 32 --seq-len 512\n"
+                     "Split over two machines (same text and settings on both):\n"
+                     "  prismaquant probe MODEL --calib TEXT --out shard1 --shard 1/2\n"
+                     "  prismaquant probe MODEL --calib TEXT --out shard2 --shard 2/2\n"
+                     "  prismaquant merge shard1 shard2 --out RUN_DIR");
     sub->add_option("MODEL_DIR", a->modelDir, "model directory")
             ->required();  // the engine says what the path is instead (docs/errors.md)
     sub->add_option("--calib", a->calib, ".txt / .jsonl (optionally .gz) or a directory")
@@ -163,6 +202,9 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--memory-limit", a->memoryLimit,
                     "memory for the layer-boundary activations, e.g. 8GiB; beyond it they go to "
                     "RUN_DIR/probe-state (default: half the RAM)");
+    sub->add_option("--shard", a->shard,
+                    "I/N: measure only the I-th of N slices of the calibration windows (on N "
+                    "machines or GPUs), then combine with `prismaquant merge`");
     sub->add_flag("--restart", a->restart,
                   "ignore the state an interrupted run left in RUN_DIR/probe-state (by default a "
                   "rerun with the same model, text and settings resumes at the next layer)");

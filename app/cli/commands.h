@@ -49,6 +49,7 @@ void registerAllocate(CLI::App &app, CommandRegistry &registry);
 void registerExport(CLI::App &app, CommandRegistry &registry);
 void registerValidate(CLI::App &app, CommandRegistry &registry);
 void registerRun(CLI::App &app, CommandRegistry &registry);
+void registerMerge(CLI::App &app, CommandRegistry &registry);
 #ifdef PQ_HAVE_TORCH
 void registerProbe(CLI::App &app, CommandRegistry &registry);
 void registerEval(CLI::App &app, CommandRegistry &registry);

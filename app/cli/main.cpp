@@ -54,6 +54,7 @@ int main(int argc, char **argv)
     pq::cli::registerExport(app, registry);
     pq::cli::registerValidate(app, registry);
     pq::cli::registerRun(app, registry);
+    pq::cli::registerMerge(app, registry);
 #ifdef PQ_HAVE_TORCH
     pq::cli::registerProbe(app, registry);
     pq::cli::registerEval(app, registry);

@@ -27,6 +27,7 @@ struct ProbeArgs
     std::string device = "cpu";
     std::string memoryLimit;
     std::uint64_t minExpertTokens = 16;
+    std::string shard;  ///< "I/N": measure slice I of N of the calibration windows
     bool restart = false;
     std::vector<std::string> formats = {"NVFP4",       "NVFP4A16", "MXFP4", "MXFP8",
                                         "FP8_DYNAMIC", "W4A16",    "W8A16"};

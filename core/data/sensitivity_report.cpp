@@ -40,7 +40,13 @@ ojson linearJson(const LinearSensitivity &l)
     }
     j["weight_cost"] = costsJson(l.weightCost);
     j["output_cost"] = costsJson(l.outputCost);
+    j["subsample_tokens"] = l.subsampleTokens;
     j["channel_fisher"] = l.channelFisher;
+    if (l.priorEstimate) {
+        j["prior_estimate"] = {{"fisher_trace", l.priorEstimate->fisherTrace},
+                               {"weight_cost", costsJson(l.priorEstimate->weightCost)},
+                               {"channel_fisher", l.priorEstimate->channelFisher}};
+    }
     return j;
 }
 
@@ -79,6 +85,42 @@ costsFrom(const ojson &j, const char *key, const std::string &where)
     return out;
 }
 
+Result<std::vector<double>> numbersFrom(const ojson &j, const char *key, const std::string &where)
+{
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) {
+        return bad(fmt::format("{}: '{}' missing or not an array", where, key));
+    }
+    std::vector<double> out;
+    out.reserve(it->size());
+    for (const ojson &v : *it) {
+        if (!v.is_number() || !std::isfinite(v.get<double>())) {
+            return bad(fmt::format("{}: '{}' holds a non-number", where, key));
+        }
+        out.push_back(v.get<double>());
+    }
+    return out;
+}
+
+Result<PriorEstimate> priorEstimateFrom(const ojson &j, const std::string &where)
+{
+    if (!j.is_object()) {
+        return bad(fmt::format("{}: 'prior_estimate' is not an object", where));
+    }
+    PriorEstimate p;
+    auto trace = finiteNumber(j, "fisher_trace", where);
+    auto wc = costsFrom(j, "weight_cost", where);
+    auto ch = numbersFrom(j, "channel_fisher", where);
+    if (!trace || !wc || !ch) {
+        return !trace ? std::move(trace).error()
+                      : (!wc ? std::move(wc).error() : std::move(ch).error());
+    }
+    p.fisherTrace = *trace;
+    p.weightCost = std::move(*wc);
+    p.channelFisher = std::move(*ch);
+    return p;
+}
+
 Result<LinearSensitivity> linearFrom(const ojson &j)
 {
     if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) {
@@ -106,15 +148,23 @@ Result<LinearSensitivity> linearFrom(const ojson &j)
     }
     l.weightCost = std::move(*wc);
     l.outputCost = std::move(*oc);
-    const auto ch = j.find("channel_fisher");
-    if (ch == j.end() || !ch->is_array()) {
-        return bad(fmt::format("{}: 'channel_fisher' missing or not an array", w));
-    }
-    for (const ojson &v : *ch) {
-        if (!v.is_number() || !std::isfinite(v.get<double>())) {
-            return bad(fmt::format("{}: 'channel_fisher' holds a non-number", w));
+    if (const auto n = j.find("subsample_tokens"); n != j.end()) {
+        if (!n->is_number_unsigned()) {
+            return bad(fmt::format("{}: 'subsample_tokens' is not a count", w));
         }
-        l.channelFisher.push_back(v.get<double>());
+        l.subsampleTokens = n->get<std::uint64_t>();
+    }
+    auto ch = numbersFrom(j, "channel_fisher", w);
+    if (!ch) {
+        return std::move(ch).error();
+    }
+    l.channelFisher = std::move(*ch);
+    if (const auto p = j.find("prior_estimate"); p != j.end()) {
+        auto prior = priorEstimateFrom(*p, w);
+        if (!prior) {
+            return std::move(prior).error();
+        }
+        l.priorEstimate = std::move(*prior);
     }
     return l;
 }
@@ -166,20 +216,27 @@ std::string SensitivityReport::toJson() const
         linearsJson.push_back(linearJson(l));
     }
     const ojson calib = ojson::parse(calibrationJson, nullptr, false);
-    const ojson j = {{"schema", SCHEMA},
-                     {"model_dir", modelDir},
-                     {"model_fingerprint", modelFingerprint},
-                     {"tokens", tokens},
-                     {"mean_loss", meanLoss},
-                     {"cost_units", "predicted increase of the mean token cross-entropy (nats), "
-                                    "second-order estimate"},
-                     {"calibration", calib.is_discarded() ? ojson::object() : calib},
-                     {"settings",
-                      {{"formats", fmts},
-                       {"output_tokens", outputTokens},
-                       {"min_expert_tokens", minExpertTokens},
-                       {"runtime", runtime}}},
-                     {"linears", linearsJson}};
+    ojson j = {{"schema", SCHEMA},
+               {"model_dir", modelDir},
+               {"model_fingerprint", modelFingerprint},
+               {"tokens", tokens},
+               {"mean_loss", meanLoss},
+               {"cost_units", "predicted increase of the mean token cross-entropy (nats), "
+                              "second-order estimate"},
+               {"calibration", calib.is_discarded() ? ojson::object() : calib},
+               {"settings",
+                {{"formats", fmts},
+                 {"output_tokens", outputTokens},
+                 {"min_expert_tokens", minExpertTokens},
+                 {"runtime", runtime}}},
+               {"linears", linearsJson}};
+    if (shard) {
+        j["shard"] = {{"index", shard->index},
+                      {"count", shard->count},
+                      {"first_window", shard->firstWindow},
+                      {"windows", shard->windows},
+                      {"calibration_tokens", shard->calibrationTokens}};
+    }
     return j.dump(1);
 }
 
@@ -211,6 +268,20 @@ Result<SensitivityReport> SensitivityReport::fromJson(std::string_view json)
         r.outputTokens = s.at("output_tokens").get<std::uint64_t>();
         r.minExpertTokens = s.value("min_expert_tokens", std::uint64_t{0});
         r.runtime = s.value("runtime", std::string());
+        if (const auto sh = j.find("shard"); sh != j.end()) {
+            ShardInfo info;
+            info.index = sh->at("index").get<std::uint64_t>();
+            info.count = sh->at("count").get<std::uint64_t>();
+            info.firstWindow = sh->at("first_window").get<std::uint64_t>();
+            info.windows = sh->at("windows").get<std::uint64_t>();
+            info.calibrationTokens = sh->at("calibration_tokens").get<std::uint64_t>();
+            if (info.count == 0 || info.index == 0 || info.index > info.count ||
+                info.windows == 0 || info.calibrationTokens == 0) {
+                return bad(fmt::format("'shard' says shard {} of {} with {} windows", info.index,
+                                       info.count, info.windows));
+            }
+            r.shard = info;
+        }
     } catch (const nlohmann::json::exception &e) {
         return bad(e.what());
     }
@@ -220,6 +291,20 @@ Result<SensitivityReport> SensitivityReport::fromJson(std::string_view json)
     }
     r.linears = std::move(*linears);
     return r;
+}
+
+Status SensitivityReport::checkWhole(const std::string &path) const
+{
+    if (!shard) {
+        return {};
+    }
+    return makeError(ErrorCode::InvalidFormat,
+                     fmt::format("this is shard {} of {} of a split probe (calibration windows {} "
+                                 "to {}), not a whole one: combine all {} shards with "
+                                 "`prismaquant merge SHARD_DIR... --out RUN_DIR` and use RUN_DIR",
+                                 shard->index, shard->count, shard->firstWindow + 1,
+                                 shard->firstWindow + shard->windows, shard->count))
+            .withPath(path);
 }
 
 Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir)
@@ -233,6 +318,7 @@ Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir)
     if (!report) {
         return std::move(report).error().withPath(path);
     }
+    PQ_TRY_STATUS(report->checkWhole(path));
     std::map<std::string, float> out;
     for (const LinearSensitivity &l : report->linears) {
         out[l.name] = l.inputAmax;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,18 @@
 #include "core/util/result.h"
 
 namespace pq::core::data {
+
+/**
+ * What the layer's prior gives a rarely routed expert (DESIGN.md §4.6). Only shard reports carry
+ * it, beside the expert's own measurement: whether the expert is rare is only known once the
+ * shards' token counts are added (core/data/shard_merge.h).
+ */
+struct PriorEstimate
+{
+    double fisherTrace = 0.0;
+    std::vector<double> channelFisher;
+    std::map<quant::FormatId, double> weightCost;
+};
 
 /** Everything measured for one Linear (DESIGN.md §4). Costs are predicted Δloss (nats/token). */
 struct LinearSensitivity
@@ -29,7 +42,25 @@ struct LinearSensitivity
     bool prior = false;
     std::map<quant::FormatId, double> weightCost;  ///< C_w(f) = ½ Σ F (W − Q_f(W))²
     std::map<quant::FormatId, double>
-            outputCost;  ///< C_y(f) on the token subsample (may be absent)
+            outputCost;                 ///< C_y(f) on the token subsample (may be absent)
+    std::uint64_t subsampleTokens = 0;  ///< tokens C_y was measured on (0: no C_y)
+    /** Shard reports: the prior's values for an expert rare in this shard (its own are above). */
+    std::optional<PriorEstimate> priorEstimate;
+};
+
+/**
+ * Which part of the calibration windows a sharded probe (`prismaquant probe --shard I/N`)
+ * measured: windows [firstWindow, firstWindow + windows) of the calibration set. Its Fisher
+ * values and costs are divided by its own calibration tokens; `prismaquant merge` weighs them
+ * back together (core/data/shard_merge.h).
+ */
+struct ShardInfo
+{
+    std::uint64_t index = 1;  ///< 1-based
+    std::uint64_t count = 1;
+    std::uint64_t firstWindow = 0;
+    std::uint64_t windows = 0;
+    std::uint64_t calibrationTokens = 0;  ///< windows × tokens per window
 };
 
 /** The probe's result. */
@@ -44,21 +75,29 @@ struct SensitivityReport
     std::vector<quant::FormatId> formats;
     std::uint64_t outputTokens = 0;
     std::uint64_t minExpertTokens = 0;
-    std::string runtime;  ///< "libtorch 2.x, cpu, float32"
+    std::string runtime;             ///< "libtorch 2.x, cpu, float32"
+    std::optional<ShardInfo> shard;  ///< set: one shard of a split probe, not a whole report
 
     std::string toJson() const;
+
+    /**
+     * Refuses a shard report (InvalidFormat) where a whole one is needed (allocation, evaluation,
+     * export): the message says which shard it is and that `prismaquant merge` combines them.
+     * `path` names the file in the error.
+     */
+    Status checkWhole(const std::string &path) const;
 
     /** Parses and validates a sensitivity.json (untrusted input: every field is checked). */
     static Result<SensitivityReport> fromJson(std::string_view json);
 };
 
-/** The per-Linear objects of the schema (also the probe's per-layer resume files). */
 /**
  * The calibrated input maxima (Linear → max |x|) of a probe run: RUN_DIR/sensitivity.json.
  * Errors name the file (missing, unreadable, not a sensitivity report).
  */
 Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir);
 
+/** The per-Linear objects of the schema (also the probe's per-layer resume files). */
 std::string linearsToJson(const std::vector<LinearSensitivity> &linears);
 Result<std::vector<LinearSensitivity>> linearsFromJson(std::string_view json);
 

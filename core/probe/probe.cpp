@@ -21,6 +21,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include "core/data/shard_merge.h"
 #include "core/probe/head_loss_torch.h"
 #include "core/probe/heap.h"
 #include "core/probe/model_weights_torch.h"
@@ -60,12 +61,21 @@ Status cancelled(const char *where)
 
 // ---- the walk --------------------------------------------------------------------------------
 
-std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set, const Compute &compute)
+/** The token ids of calibration windows [first, first + count) (inside = true) or of the rest. */
+std::vector<torch::Tensor> windowIds(const core::data::CalibrationSet &set,
+                                     const Compute &compute,
+                                     std::uint64_t first,
+                                     std::uint64_t count,
+                                     bool inside)
 {
     std::vector<torch::Tensor> ids;
-    for (const core::data::TokenWindow &w : set.calibration) {
-        ids.push_back(compute.to(torch::tensor(
-                std::vector<std::int64_t>(w.ids.begin(), w.ids.end()), torch::kInt64)));
+    for (std::uint64_t i = 0; i < set.calibration.size(); ++i) {
+        if ((i >= first && i < first + count) != inside) {
+            continue;
+        }
+        const std::vector<std::int32_t> &w = set.calibration[i].ids;
+        ids.push_back(compute.to(
+                torch::tensor(std::vector<std::int64_t>(w.begin(), w.end()), torch::kInt64)));
     }
     return ids;
 }
@@ -79,6 +89,8 @@ struct WalkOptions
     std::optional<ResumeState> resume;
     std::string key;
     std::int64_t headChunkRows = 0;  ///< 0 = headLoss's default
+    /** The calibration windows this walk measures (a shard); the others only run forward. */
+    std::optional<core::data::ShardInfo> shard;
 };
 
 /** The streamed walk: forward keeping boundaries, loss gradient, then layers in reverse. */
@@ -90,14 +102,21 @@ public:
                  WalkOptions options,
                  const core::JobContext &ctx)
         : m_w(w)
-        , m_ids(windowIds(set, w.compute()))
         , m_opt(std::move(options))
         , m_ctx(ctx)
         , m_bound(m_opt.spillDir,
-                  m_ids.size(),
-                  {m_ids.empty() ? 0 : m_ids.front().size(0), w.config().hiddenSize},
+                  m_opt.shard ? m_opt.shard->windows : set.calibration.size(),
+                  {static_cast<std::int64_t>(set.calibration.front().ids.size()),
+                   w.config().hiddenSize},
                   w.compute())
     {
+        const std::uint64_t first = m_opt.shard ? m_opt.shard->firstWindow : 0;
+        const std::uint64_t count = m_opt.shard ? m_opt.shard->windows : set.calibration.size();
+        m_ids = windowIds(set, w.compute(), first, count, true);
+        if (m_opt.shard) {
+            m_otherIds = windowIds(set, w.compute(), first, count, false);
+        }
+        // the whole set's stride, sharded or not: a shard's subsample is its part of the whole's
         const std::uint64_t total = set.calibration.size() * set.settings.seqLen;
         const std::uint64_t want = std::max<std::uint64_t>(1, m_opt.subsampleTokens);
         m_stride = std::max<std::uint64_t>(1, total / want);
@@ -131,9 +150,14 @@ private:
                     const torch::Tensor &d,
                     std::uint64_t stride);
 
+    Status advanceOtherWindows(std::int64_t l, const math::LayerWeights &w, torch::Tensor &h);
+
     const ModelWeights &m_w;
-    std::vector<torch::Tensor> m_ids;
     WalkOptions m_opt;
+    std::vector<torch::Tensor> m_ids;       ///< the windows measured
+    std::vector<torch::Tensor> m_otherIds;  ///< a shard's other windows (input maxima only)
+    /** Layer → module → max |x| over the other windows (a shard's input maxima are the whole's). */
+    std::map<std::int64_t, std::map<std::string, float>> m_otherAmax;
     const core::JobContext &m_ctx;
     std::uint64_t m_stride = 1;        ///< subsample every m_stride-th token (dense Linears)
     std::uint64_t m_expertStride = 1;  ///< the same over an expert's routed tokens
@@ -156,6 +180,14 @@ Status StreamedWalk::forward(std::int64_t layers)
     const auto windows = static_cast<std::int64_t>(m_ids.size());
     torch::Tensor h = embedded->view({windows, -1, c.hiddenSize});
     PQ_TRY_STATUS(m_bound.put(0, h));
+    torch::Tensor other;  // a shard's other windows, one layer at a time
+    if (!m_otherIds.empty()) {
+        auto rows = m_w.embeddingRows(torch::cat(m_otherIds));
+        if (!rows) {
+            return std::move(rows).error();
+        }
+        other = rows->view({static_cast<std::int64_t>(m_otherIds.size()), -1, c.hiddenSize});
+    }
     for (std::int64_t l = 0; l < layers; ++l) {
         auto w = m_w.layer(l);
         if (!w) {
@@ -170,8 +202,32 @@ Status StreamedWalk::forward(std::int64_t layers)
         }
         h = next;
         PQ_TRY_STATUS(m_bound.put(static_cast<std::size_t>(l) + 1, h));
+        if (other.defined()) {
+            PQ_TRY_STATUS(advanceOtherWindows(l, *w, other));
+        }
         m_ctx.reportProgress("forward", static_cast<std::uint64_t>(l) + 1,
                              static_cast<std::uint64_t>(layers));
+    }
+    return {};
+}
+
+/** Runs the other windows through layer `l` in place, keeping only their Linears' input maxima. */
+Status
+StreamedWalk::advanceOtherWindows(std::int64_t l, const math::LayerWeights &w, torch::Tensor &h)
+{
+    std::map<std::string, float> &amax = m_otherAmax[l];
+    for (std::int64_t s = 0; s < h.size(0); ++s) {
+        math::LayerTrace trace;
+        const torch::Tensor out = math::decoderLayer(h[s], w, m_w.config(), m_cos, m_sin, &trace);
+        for (const math::TracedLinear &t : trace.linears) {
+            const float v = t.input.to(torch::kFloat32).abs().max().item<float>();
+            float &m = amax[t.module];
+            m = std::max(m, v);
+        }
+        h[s].copy_(out);
+        if (m_ctx.isCancelled()) {
+            return cancelled("the forward pass");
+        }
     }
     return {};
 }
@@ -251,6 +307,11 @@ Status StreamedWalk::backwardLayer(std::int64_t l, const LayerCallback &onLayer)
             accumulate(a, t.input.detach(), d, t.tokens.defined() ? m_expertStride : m_stride);
         }
     }
+    for (const auto &[module, amax] : m_otherAmax[l]) {
+        float &m = acc[module].amax;  // an expert routed only in other windows is added here
+        m = std::max(m, amax);
+    }
+    m_otherAmax.erase(l);
     *bound = torch::Tensor();  // the store holds the last reference: dropping it frees the buffer
     m_bound.drop(static_cast<std::size_t>(l));
     releaseFreedMemory();  // the autograd temporaries are gone: do not let the costs stack on their
@@ -415,6 +476,7 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
     // no tokens of its own to measure C_y on (a prior): the allocator uses C_w
     const bool measureOutput = !prior && !acc.subX.empty();
     const OutputSample sample = measureOutput ? outputSample(acc, w) : OutputSample{};
+    out.subsampleTokens = measureOutput ? static_cast<std::uint64_t>(sample.x.size(0)) : 0;
     for (std::size_t i = 0; i < usable.size(); ++i) {
         out.weightCost[usable[i]] = 0.5 * (*metrics)[i].fisherSse;
         if (!measureOutput) {
@@ -524,16 +586,28 @@ Status measureLayer(core::quant::QuantBackend &backend,
         LinearAccum &a = acc.at(module);
         const bool isExpert = experts.count(module) != 0;
         const bool rare = isExpert && a.tokens < settings.minExpertTokens;
-        torch::Tensor fisher = a.fisher.div_(n);  // float32 in place; its sums are taken in float64
+        const torch::Tensor fisher = a.fisher.div_(n);  // float32 in place; summed in float64
+        torch::Tensor prior;
         if (rare) {
             const auto p = priors.find(expertRole(module));
-            fisher = p != priors.end() ? p->second : torch::zeros_like(fisher);
+            prior = p != priors.end() ? p->second : torch::zeros_like(fisher);
         }
-        const double share = static_cast<double>(a.tokens) / n;
-        auto s = measureLinear(backend, settings, w.layerPrefix(l) + module, a, fisher,
-                               isExpert ? share : 1.0, rare);
+        const double share = isExpert ? static_cast<double>(a.tokens) / n : 1.0;
+        const std::string name = w.layerPrefix(l) + module;
+        // A shard cannot tell whether the expert is rare in the whole: it keeps its own values
+        // and the prior's beside them, and merge picks once the shards' counts are added.
+        const bool own = !rare || settings.shard.has_value();
+        auto s = measureLinear(backend, settings, name, a, own ? fisher : prior, share, !own);
         if (!s) {
             return std::move(s).error();
+        }
+        if (rare && own) {
+            auto p = measureLinear(backend, settings, name, a, prior, share, true);
+            if (!p) {
+                return std::move(p).error();
+            }
+            s->priorEstimate = core::data::PriorEstimate{
+                    p->fisherTrace, std::move(p->channelFisher), std::move(p->weightCost)};
         }
         out.push_back(std::move(*s));
         // done with this Linear: the layer's later (larger) Linears need the room
@@ -557,6 +631,9 @@ Result<std::string> stateKey(const ModelWeights &w,
     text += fmt::format("\n{} {} {} {} {} {}", settings.outputTokens, settings.minExpertTokens,
                         w.config().numLayers, torchVersion(), w.compute().device.str(),
                         c10::toString(w.compute().dtype));
+    if (settings.shard) {
+        text += fmt::format("\nshard {}/{}", settings.shard->index, settings.shard->count);
+    }
     return core::sha256Hex(text);
 }
 
@@ -575,16 +652,19 @@ Status checkWindows(const core::data::CalibrationSet &calibration)
     return {};
 }
 
-/** Where boundary spill files go, or "" when the boundaries fit the memory budget. */
+/**
+ * Where boundary spill files go, or "" when the boundaries of the `windows` measured fit the
+ * memory budget.
+ */
 Result<std::string> spillDirFor(const ModelWeights &w,
                                 const core::data::CalibrationSet &calibration,
+                                std::uint64_t windows,
                                 const ProbeSettings &settings,
                                 const core::JobContext &ctx)
 {
     const std::uint64_t limit =
             settings.memoryLimitBytes > 0 ? settings.memoryLimitBytes : physicalMemory() / 2;
-    const std::uint64_t need = static_cast<std::uint64_t>(w.config().numLayers + 1) *
-                               calibration.calibration.size() *
+    const std::uint64_t need = static_cast<std::uint64_t>(w.config().numLayers + 1) * windows *
                                calibration.calibration.front().ids.size() *
                                static_cast<std::uint64_t>(w.config().hiddenSize) * sizeof(float);
     if (limit == 0 || need <= limit) {
@@ -645,6 +725,15 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
         report.calibrationJson = calibration.toJson();
 
         WalkOptions opt;
+        if (settings.shard) {
+            auto shard = core::data::planShard(settings.shard->index, settings.shard->count,
+                                               calibration.calibration.size(),
+                                               calibration.calibration.front().ids.size());
+            if (!shard) {
+                return std::move(shard).error();
+            }
+            opt.shard = report.shard = *shard;
+        }
         opt.subsampleTokens = settings.outputTokens;
         opt.stateDir = settings.stateDir;
         auto key = stateKey(*weights, *fingerprint, calibration, settings);
@@ -680,7 +769,9 @@ Result<SensitivityReport> runProbe(const std::string &modelDir,
             ctx.log(fmt::format("resuming the probe at layer {} of {} (state in {})",
                                 opt.resume->nextLayer, L, settings.stateDir));
         }
-        auto spill = spillDirFor(*weights, calibration, settings, ctx);
+        auto spill = spillDirFor(*weights, calibration,
+                                 opt.shard ? opt.shard->windows : calibration.calibration.size(),
+                                 settings, ctx);
         if (!spill) {
             return std::move(spill).error();
         }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,20 @@ struct ProbeSettings
      */
     std::uint64_t memoryLimitBytes = 0;
     RuntimeOptions runtime;
+
+    /**
+     * Measure only shard `index` (1-based) of `count` contiguous slices of the calibration
+     * windows (core::data::planShard). The report is a shard report for `prismaquant merge`:
+     * the token subsample uses the whole set's stride, the other windows run forward once for
+     * the input maxima, and rarely routed experts carry both their own values and the prior's.
+     */
+    struct Shard
+    {
+        std::uint64_t index = 1;
+        std::uint64_t count = 1;
+    };
+
+    std::optional<Shard> shard;
 };
 
 using core::data::LinearSensitivity;

@@ -14,6 +14,7 @@
 
 #include "core/data/calibration.h"
 #include "core/data/sensitivity_report.h"
+#include "core/data/shard_merge.h"
 #include "core/model/llama2c_import.h"
 #include "core/model/synthetic_checkpoint.h"
 #include "core/probe/evaluate.h"
@@ -72,6 +73,9 @@ private Q_SLOTS:
     void interruptedProbeResumes();
     void spilledBoundariesGiveTheSameResult();
     void bf16RuntimeAgreesWithFloat32();
+    void mergedShardsEqualOneRun_data();
+    void mergedShardsEqualOneRun();
+    void mergedMoeShardsEqualOneRun();
 
 private:
     QTemporaryDir m_dir;
@@ -159,6 +163,84 @@ void compareReports(const probe::SensitivityReport &a, const probe::SensitivityR
         QVERIFY2(std::abs(x.fisherTrace - y.fisherTrace) <= 1e-6 * x.fisherTrace, x.name.c_str());
         for (const auto &[id, v] : x.weightCost) {
             QVERIFY2(std::abs(v - y.weightCost.at(id)) <= 1e-6 * v, x.name.c_str());
+        }
+    }
+}
+
+/** Probes `set` as `count` shards (the last first: merge takes them in any order), merged. */
+core::Result<probe::SensitivityReport> probeInShards(const std::string &model,
+                                                     const core::data::CalibrationSet &set,
+                                                     probe::ProbeSettings settings,
+                                                     std::uint64_t count)
+{
+    auto backend = kernels::cpu::makeCpuBackend();
+    std::vector<probe::SensitivityReport> shards;
+    for (std::uint64_t i = count; i >= 1; --i) {
+        settings.shard = probe::ProbeSettings::Shard{i, count};
+        auto r = probe::runProbe(model, set, settings, *backend, {});
+        if (!r) {
+            return std::move(r).error();
+        }
+        if (!r->shard || r->shard->index != i || r->checkWhole("x").has_value()) {
+            return core::makeError(core::ErrorCode::InvalidFormat,
+                                   "a shard report without its shard");
+        }
+        shards.push_back(std::move(*r));
+    }
+    return core::data::mergeShards(std::move(shards));
+}
+
+bool near(double a, double b, double tolerance)
+{
+    return std::abs(a - b) <= tolerance * std::max(std::abs(a), std::abs(b));
+}
+
+/**
+ * A merged report against the unsplit probe's: the same Linears, token counts, input maxima and
+ * subsample sizes; sums equal up to float32 rounding (the Fisher is summed in float32 in a
+ * different grouping; C_y is a small difference of matmuls over a different number of rows).
+ * Experts on the prior are only checked for the flag (merge estimates them differently).
+ */
+void compareMerged(const probe::SensitivityReport &whole, const probe::SensitivityReport &merged)
+{
+    QVERIFY(!merged.shard.has_value());
+    QCOMPARE(merged.linears.size(), whole.linears.size());
+    QCOMPARE(merged.tokens, whole.tokens);
+    QVERIFY(near(merged.meanLoss, whole.meanLoss, 1e-9));
+    QCOMPARE(merged.calibrationJson, whole.calibrationJson);
+    for (std::size_t i = 0; i < whole.linears.size(); ++i) {
+        const probe::LinearSensitivity &a = whole.linears[i];
+        const probe::LinearSensitivity &b = merged.linears[i];
+        const char *name = a.name.c_str();
+        QCOMPARE(b.name, a.name);
+        QCOMPARE(b.tokens, a.tokens);
+        QCOMPARE(b.prior, a.prior);
+        QVERIFY2(b.inputAmax == a.inputAmax, name);  // the shards ran the other windows forward
+        QVERIFY(!b.priorEstimate.has_value());
+        if (a.prior) {
+            QVERIFY2(b.fisherTrace > 0.0 && std::isfinite(b.fisherTrace), name);
+            QVERIFY(b.outputCost.empty());
+            continue;
+        }
+        QCOMPARE(b.subsampleTokens, a.subsampleTokens);
+        QVERIFY2(near(b.fisherTrace, a.fisherTrace, 1e-5), name);
+        QCOMPARE(b.channelFisher.size(), a.channelFisher.size());
+        for (std::size_t c = 0; c < a.channelFisher.size(); ++c) {
+            QVERIFY2(std::abs(b.channelFisher[c] - a.channelFisher[c]) <= 1e-5 * a.fisherTrace,
+                     name);
+        }
+        QCOMPARE(b.weightCost.size(), a.weightCost.size());
+        for (const auto &[id, v] : a.weightCost) {
+            QVERIFY2(near(b.weightCost.at(id), v, 1e-5), name);
+        }
+        QCOMPARE(b.outputCost.size(), a.outputCost.size());
+        for (const auto &[id, v] : a.outputCost) {
+            QVERIFY2(near(b.outputCost.at(id), v, 1e-4),
+                     qPrintable(QStringLiteral("%1 %2: C_y %3 vs %4")
+                                        .arg(QString::fromStdString(a.name))
+                                        .arg(QString::fromUtf8(core::quant::formatInfo(id).name))
+                                        .arg(b.outputCost.at(id))
+                                        .arg(v)));
         }
     }
 }
@@ -543,6 +625,69 @@ void TestProbe::bf16RuntimeAgreesWithFloat32()
         maxDiff = std::max(maxDiff, static_cast<double>(std::abs((*a)[i] - (*b)[i])));
     }
     QVERIFY2(maxDiff > 0.0 && maxDiff < 0.5, qPrintable(QString::number(maxDiff)));
+}
+
+void TestProbe::mergedShardsEqualOneRun_data()
+{
+    QTest::addColumn<qint64>("shards");
+    QTest::newRow("2 shards (2 + 3 windows)") << qint64{2};
+    QTest::newRow("3 shards (1 + 2 + 2 windows)") << qint64{3};
+    QTest::newRow("5 shards (a window each)") << qint64{5};
+}
+
+void TestProbe::mergedShardsEqualOneRun()
+{
+    QFETCH(qint64, shards);
+    const auto set = calibration(5, 48);
+    probe::ProbeSettings settings;
+    // NVFP4's C_y quantizes activations with the input maximum: equal only if every shard
+    // knows the whole set's maximum
+    settings.formats = {FormatId::NVFP4, FormatId::MXFP8, FormatId::FP8Dynamic,
+                        FormatId::W8A16Channel};
+    settings.outputTokens = 64;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto whole = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
+    const auto merged = probeInShards(m_model, set, settings, static_cast<std::uint64_t>(shards));
+    QVERIFY2(merged.has_value(), merged ? "" : merged.error().message().c_str());
+    compareMerged(*whole, *merged);
+    QCOMPARE(whole->linears.front().subsampleTokens, std::uint64_t{5 * 16});  // stride 240 / 64
+}
+
+void TestProbe::mergedMoeShardsEqualOneRun()
+{
+    const std::string model = synthMoe(m_dir, "qwen3_moe");
+    const auto set = randomWindows(4, 32, 128);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4, FormatId::MXFP8};
+    settings.outputTokens = 32;
+    settings.minExpertTokens = 1;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto counts = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY(counts.has_value());
+    std::vector<std::uint64_t> routed;
+    for (const probe::LinearSensitivity &l : counts->linears) {
+        if (l.name.find(".experts.") != std::string::npos) {
+            routed.push_back(l.tokens);
+        }
+    }
+    std::sort(routed.begin(), routed.end());
+    // some experts rare in the whole; others rare in a shard but not in the whole
+    settings.minExpertTokens = routed[routed.size() / 4] + 1;
+    const auto whole = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
+    const auto merged = probeInShards(model, set, settings, 2);
+    QVERIFY2(merged.has_value(), merged ? "" : merged.error().message().c_str());
+    compareMerged(*whole, *merged);
+    int priors = 0;
+    int measured = 0;
+    for (const probe::LinearSensitivity &l : whole->linears) {
+        if (l.name.find(".experts.") != std::string::npos) {
+            (l.prior ? priors : measured) += 1;
+        }
+    }
+    QVERIFY2(priors > 0 && measured > 0,
+             qPrintable(QStringLiteral("%1 on the prior, %2 measured").arg(priors).arg(measured)));
 }
 
 QTEST_APPLESS_MAIN(TestProbe)
