@@ -16,6 +16,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
+#include "app/cli/interrupt.h"
 #include "app/cli/progress.h"
 #include "app/cli/stages.h"
 #include "core/data/text_source.h"
@@ -194,13 +195,25 @@ core::Result<std::string> calibrationIdentity(const std::string &path)
     return id;
 }
 
+/** Ctrl-C came outside a stage: what is recorded stays, the rerun continues from it. */
+int cancelledBefore(const std::string &stage, const RunLog &log)
+{
+    fmt::print(stderr,
+               "cancelled before the {} stage; the finished stages are recorded in "
+               "run.json and the same command continues from there\n",
+               stage);
+    log.line(fmt::format("cancelled before {}", stage));
+    return EXIT_CANCELLED;
+}
+
 /** Runs one stage unless run.json records it with the same key and its outputs unchanged. */
 class StageRunner
 {
 public:
-    StageRunner(pipeline::RunRecord &record, const RunLog &log)
+    StageRunner(pipeline::RunRecord &record, const RunLog &log, const core::JobContext &run)
         : m_record(record)
         , m_log(log)
+        , m_run(run)
     {}
 
     int operator()(const std::string &name,
@@ -216,6 +229,9 @@ public:
             m_log.line(msg);
             outcomes.push_back({name, "skipped", 0.0});
             return EXIT_OK;
+        }
+        if (m_run.isCancelled()) {  // Ctrl-C between stages (each stage handles its own)
+            return cancelledBefore(name, m_log);
         }
         fmt::print(stderr, "== {}\n", name);
         m_log.line(name + ": started");
@@ -247,6 +263,7 @@ public:
 private:
     pipeline::RunRecord &m_record;
     const RunLog &m_log;
+    const core::JobContext &m_run;
 };
 
 /**
@@ -319,6 +336,10 @@ std::string targetText(const RunArgs &a)
 int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
 {
     const std::string &runDir = a.probe.outDir;
+    // Ctrl-C outside a stage (validate, between stages) is noticed before the next one; each
+    // stage's own scope takes the signal while it runs
+    core::JobContext runCtx;
+    const InterruptScope interrupts(runCtx);
     // 1. validate: nothing is measured on a model that cannot go through
     fmt::print(stderr, "== validate\n");
     auto inv = core::inventoryModelDir(a.probe.modelDir);
@@ -346,7 +367,7 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     if (!record) {
         return fail(record.error(), log);
     }
-    StageRunner stage(*record, log);
+    StageRunner stage(*record, log, runCtx);
     const std::string version = PQ_VERSION;
 
     // 2. probe (or data-free costs without calibration text)

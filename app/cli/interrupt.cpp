@@ -1,25 +1,28 @@
 // SPDX-License-Identifier: MIT
 #include "app/cli/interrupt.h"
 
+#include <atomic>
 #include <csignal>
 
 namespace pq::cli {
 namespace {
 
-core::JobContext *g_ctx = nullptr;
+/** The innermost scope's context (the handler may run on any thread: atomic, lock-free). */
+std::atomic<core::JobContext *> g_ctx{nullptr};
 
 extern "C" void onInterrupt(int /*signal*/)
 {
-    if (g_ctx != nullptr) {
-        g_ctx->requestCancel();  // a lock-free atomic store: safe in a signal handler
+    if (core::JobContext *ctx = g_ctx.load(); ctx != nullptr) {
+        ctx->requestCancel();  // a lock-free atomic store: safe in a signal handler
     }
 }
 
 }  // namespace
 
 InterruptScope::InterruptScope(core::JobContext &ctx)
+    : m_outerCtx(g_ctx.load())
 {
-    g_ctx = &ctx;
+    g_ctx.store(&ctx);
 
     // SA_RESETHAND: the first signal asks for a clean stop, a second one ends the process at
     // once (what a user pressing Ctrl-C twice means); the next run cleans up after it.
@@ -29,24 +32,15 @@ InterruptScope::InterruptScope(core::JobContext &ctx)
     action.sa_handler = onInterrupt;
     action.sa_flags = SA_RESETHAND | SA_RESTART;
     sigemptyset(&action.sa_mask);
-
-    struct sigaction oldInt
-    {};
-
-    struct sigaction oldTerm
-    {};
-
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
-    m_oldInt = oldInt.sa_handler;
-    m_oldTerm = oldTerm.sa_handler;
+    ::sigaction(SIGINT, &action, &m_oldInt);
+    ::sigaction(SIGTERM, &action, &m_oldTerm);
 }
 
 InterruptScope::~InterruptScope()
 {
-    std::signal(SIGINT, m_oldInt == SIG_ERR ? SIG_DFL : m_oldInt);
-    std::signal(SIGTERM, m_oldTerm == SIG_ERR ? SIG_DFL : m_oldTerm);
-    g_ctx = nullptr;
+    ::sigaction(SIGINT, &m_oldInt, nullptr);
+    ::sigaction(SIGTERM, &m_oldTerm, nullptr);
+    g_ctx.store(m_outerCtx);
 }
 
 }  // namespace pq::cli

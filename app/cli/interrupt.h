@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <csignal>
+
 #include "core/util/job_context.h"
 
 namespace pq::cli {
@@ -9,7 +11,8 @@ namespace pq::cli {
  * While alive, SIGINT (Ctrl-C) and SIGTERM request cancellation of `ctx` instead of killing the
  * process, so a job stops at its next safe point and cleans up (the exporter removes its
  * temporary directory, the probe keeps its resume state); a second signal ends the process at once.
- * The previous handlers come back on destruction. One scope at a time.
+ * Scopes nest: an inner scope (a stage of `run`) takes the signals, and its end gives them back
+ * to the outer one (`run` itself, between stages), with the handlers and context it had.
  */
 class InterruptScope
 {
@@ -20,8 +23,13 @@ public:
     InterruptScope &operator=(const InterruptScope &) = delete;
 
 private:
-    void (*m_oldInt)(int) = nullptr;
-    void (*m_oldTerm)(int) = nullptr;
+    core::JobContext *m_outerCtx = nullptr;
+
+    struct sigaction m_oldInt
+    {};
+
+    struct sigaction m_oldTerm
+    {};
 };
 
 }  // namespace pq::cli
