@@ -129,7 +129,6 @@ Status CudaBackend::upload(const WeightView &w)
 Status CudaBackend::groupAmax(std::uint64_t groupSize, std::uint64_t groups)
 {
     PQ_TRY_STATUS(m_amax.reserve(groups * 4));
-    PQ_CUDA_TRY(cudaMemsetAsync(m_amax.as<void>(), 0, groups * 4, m_stream));
     PQ_CUDA_TRY(launchGroupAmax(m_w, groupSize, m_amax.as<std::uint32_t>(), m_stream));
     return {};
 }

@@ -7,8 +7,10 @@
 //
 // Layout: a weight is `rows` rows of `cols` elements in device memory, row r at element
 // r × stride, element dtype F32 (0), BF16 (1) or F16 (2). Groups run along a row; `groupSize` 0
-// means one group per row. amaxBits holds, per group, the bits of max |w| (non-negative floats
-// order like unsigned integers, so atomicMax on the bits is an exact, order-free maximum).
+// means one group per row (launchFakeQuant and launchEncode need 0 or a multiple of 16, as every
+// format has; they return cudaErrorInvalidValue otherwise). amaxBits holds, per group, the bits of
+// max |w| (non-negative floats order like unsigned integers, so the maximum of the bits is the bits
+// of the maximum).
 
 #include <cstdint>
 
@@ -34,7 +36,7 @@ struct DeviceWeight
     std::uint64_t stride;
 };
 
-/** amaxBits[group] = bits of max |w| over each group (amaxBits must be zeroed first). */
+/** amaxBits[group] = bits of max |w| over each group (every entry is written). */
 cudaError_t launchGroupAmax(const DeviceWeight &w,
                             std::uint64_t groupSize,
                             std::uint32_t *amaxBits,
