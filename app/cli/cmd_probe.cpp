@@ -134,7 +134,9 @@ int runProbeStage(const ProbeArgs &a)
     }
     settings.runtime = runtime;
     settings.shard = shard;
-    auto report = probe::runProbe(a.modelDir, *set, settings, backends().preferred(), ctx);
+    // absolute: the report names its model for allocate, export and the Studio, from anywhere
+    const std::string modelDir = std::filesystem::absolute(a.modelDir).lexically_normal().string();
+    auto report = probe::runProbe(modelDir, *set, settings, backends().preferred(), ctx);
     progress.finish();
     if (!report) {
         return fail(report.error());

@@ -367,6 +367,9 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     if (!record) {
         return fail(record.error(), log);
     }
+    if (auto st = record->setModelDir(a.probe.modelDir); !st) {  // what the Studio opens
+        return fail(st.error(), log);
+    }
     StageRunner stage(*record, log, runCtx);
     const std::string version = PQ_VERSION;
 

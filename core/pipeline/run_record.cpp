@@ -70,6 +70,12 @@ Result<RunRecord> RunRecord::load(const std::string &runDir)
     if (!j.contains("stages") || !j["stages"].is_object()) {
         return badRecord(path, "no 'stages' object");
     }
+    if (j.contains("model_dir")) {
+        if (!j["model_dir"].is_string()) {
+            return badRecord(path, "'model_dir' is not a string");
+        }
+        r.m_modelDir = j["model_dir"].get<std::string>();
+    }
     for (const auto &[name, s] : j["stages"].items()) {
         if (!s.is_object() || !s.contains("key") || !s["key"].is_string() ||
             !s.contains("outputs") || !s["outputs"].is_array()) {
@@ -153,6 +159,15 @@ bool RunRecord::upToDate(const std::string &stage, const std::string &key) const
                        [this](const OutputStamp &o) { return unchanged(o); });
 }
 
+Status RunRecord::setModelDir(std::string dir)
+{
+    if (dir == m_modelDir) {
+        return {};
+    }
+    m_modelDir = std::move(dir);
+    return save();
+}
+
 Status RunRecord::markDone(const std::string &stage, StageRecord record)
 {
     m_stages[stage] = std::move(record);
@@ -172,7 +187,11 @@ Status RunRecord::save() const
                         {"seconds", s.seconds},
                         {"outputs", outputs}};
     }
-    const json j = {{"schema_version", SCHEMA_VERSION}, {"stages", stages}};
+    json j = {{"schema_version", SCHEMA_VERSION}};
+    if (!m_modelDir.empty()) {
+        j["model_dir"] = m_modelDir;
+    }
+    j["stages"] = stages;
     std::error_code ec;
     fs::create_directories(m_dir, ec);
     if (ec) {

@@ -70,10 +70,17 @@ public:
     /** The path an output entry names (relative entries are inside RUN_DIR). */
     std::string resolve(const std::string &output) const;
 
+    /** The model directory the run works on (absolute; recorded so the Studio can open it). */
+    const std::string &modelDir() const { return m_modelDir; }
+
+    /** Sets it, rewriting run.json atomically when it changes. */
+    Status setModelDir(std::string dir);
+
 private:
     Status save() const;
 
     std::string m_dir;
+    std::string m_modelDir;
     std::map<std::string, StageRecord> m_stages;
 };
 

@@ -52,7 +52,67 @@ private Q_SLOTS:
     void cancelRestoresPreviousState();
     void newestOpenWins();
     void destroyWhileLoading();
+    void opensRunDirectory();
+    void runDirectoryOfAMissingModelShowsError();
 };
+
+namespace {
+
+/** Writes `name` with `text` into `dir`. */
+bool writeFile(const QString &dir, const QString &name, const QByteArray &text)
+{
+    QFile f(dir + QLatin1Char('/') + name);
+    return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+}
+
+}  // namespace
+
+void TestModelView::opensRunDirectory()
+{
+    // as `prismaquant run` records it (run.json), and as `probe`/`merge` do (sensitivity.json)
+    QTemporaryDir run;
+    QTemporaryDir probe;
+    const QByteArray model = QDir::cleanPath(EXAMPLE).toUtf8();
+    QVERIFY(writeFile(run.path(), QStringLiteral("run.json"),
+                      R"({"schema_version": 2, "model_dir": ")" + model + R"(", "stages": {}})"));
+    QVERIFY(writeFile(probe.path(), QStringLiteral("sensitivity.json"),
+                      R"({"schema": "prismaquant.sensitivity/1", "model_dir": ")" + model +
+                              R"("})"));
+    for (const QString &dir : {run.path(), probe.path()}) {
+        ModelView view;
+        QSignalSpy loaded(&view, &ModelView::modelLoaded);
+        view.openModelDirectory(dir);
+        QTRY_COMPARE_WITH_TIMEOUT(view.state(), State::Loaded, LOAD_TIMEOUT_MS);
+        QCOMPARE(view.modelDirectory(), QDir::cleanPath(EXAMPLE));
+        QCOMPARE(view.runDirectory(), QDir::cleanPath(dir));
+        QCOMPARE(loaded.at(0).at(0).toString(), QDir::cleanPath(dir));
+        QCOMPARE(view.tableModel()->rowCount(), 14);
+    }
+    // a model folder opened afterwards is no run
+    ModelView view;
+    view.openModelDirectory(run.path());
+    QTRY_COMPARE_WITH_TIMEOUT(view.state(), State::Loaded, LOAD_TIMEOUT_MS);
+    view.openModelDirectory(EXAMPLE);
+    QTRY_COMPARE_WITH_TIMEOUT(view.modelDirectory(), QDir::cleanPath(EXAMPLE), LOAD_TIMEOUT_MS);
+    QTRY_VERIFY_WITH_TIMEOUT(view.runDirectory().isEmpty(), LOAD_TIMEOUT_MS);
+}
+
+void TestModelView::runDirectoryOfAMissingModelShowsError()
+{
+    // a run made on another machine whose model is not here
+    QTemporaryDir run;
+    QVERIFY(writeFile(
+            run.path(), QStringLiteral("run.json"),
+            R"({"schema_version": 2, "model_dir": "/srv/models/Qwen3-235B", "stages": {}})"));
+    ModelView view;
+    view.openModelDirectory(run.path());
+    QTRY_COMPARE_WITH_TIMEOUT(view.state(), State::Failed, LOAD_TIMEOUT_MS);
+    QVERIFY2(view.errorMessage().contains(QLatin1String("/srv/models/Qwen3-235B")) &&
+                     view.errorMessage().contains(QLatin1String("not on this computer")),
+             qPrintable(view.errorMessage()));
+    QVERIFY2(!view.errorMessage().contains(QLatin1String("no config.json")),
+             qPrintable(view.errorMessage()));
+}
 
 void TestModelView::startsEmpty()
 {

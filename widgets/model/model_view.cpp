@@ -19,6 +19,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "core/pipeline/run_directory.h"
 #include "widgets/jobs/error_text.h"
 #include "widgets/jobs/job_runner.h"
 #include "widgets/model/inventory_table_model.h"
@@ -32,6 +33,35 @@ namespace {
 constexpr int BUSY_DELAY_MS = 150;
 // Typing pauses this long before the filter runs over tens of thousands of rows.
 constexpr int FILTER_DELAY_MS = 150;
+
+/** What a load found: the inventory, and the run directory it came through ("" for none). */
+struct OpenedModel
+{
+    core::ModelInventory inventory;
+    std::string modelDir;
+    std::string runDir;
+};
+
+/** Reads a model folder, or the model a run directory of the CLI was made from (worker thread). */
+core::Result<OpenedModel> openModel(const std::string &path)
+{
+    OpenedModel out;
+    out.modelDir = path;
+    if (core::pipeline::isRunDirectory(path)) {
+        auto run = core::pipeline::openRunModel(path);
+        if (!run) {
+            return std::move(run).error();
+        }
+        out.runDir = path;
+        out.modelDir = run->modelDir;
+    }
+    auto inventory = core::inventoryModelDir(out.modelDir);
+    if (!inventory) {
+        return std::move(inventory).error();
+    }
+    out.inventory = std::move(*inventory);
+    return out;
+}
 
 QLabel *wrappedLabel(const QString &text, QWidget *parent)
 {
@@ -278,8 +308,8 @@ void ModelView::openModelDirectory(const QString &dir)
     m_loadingDir = QDir::cleanPath(QDir(dir).absolutePath());
     const std::string path =
             QFile::encodeName(QDir::toNativeSeparators(m_loadingDir)).toStdString();
-    m_job = JobRunner::withResult<core::ModelInventory>(
-            [path](core::JobContext &) { return core::inventoryModelDir(path); }, this);
+    m_job = JobRunner::withResult<OpenedModel>(
+            [path](core::JobContext &) { return openModel(path); }, this);
     connect(m_job, &JobRunner::progressChanged, this, &ModelView::onLoadProgress);
     connect(m_job, &JobRunner::succeeded, this, &ModelView::onLoadSucceeded);
     connect(m_job, &JobRunner::failed, this, &ModelView::onLoadFailed);
@@ -326,9 +356,11 @@ void ModelView::onLoadProgress(const QString &stage, quint64 done, quint64 total
 
 void ModelView::onLoadSucceeded()
 {
-    m_inventory = m_job->result<core::ModelInventory>();
+    const auto opened = m_job->result<OpenedModel>();
     m_job = nullptr;
-    m_modelDir = m_loadingDir;
+    m_inventory = std::shared_ptr<const core::ModelInventory>(opened, &opened->inventory);
+    m_modelDir = QDir::cleanPath(QFile::decodeName(opened->modelDir.c_str()));
+    m_runDir = opened->runDir.empty() ? QString() : m_loadingDir;
     m_filter->blockSignals(true);
     m_filter->clear();
     m_filter->blockSignals(false);
@@ -338,7 +370,7 @@ void ModelView::onLoadSucceeded()
     m_summary->setInventory(*m_inventory, m_modelDir);
     resizeColumns();
     setState(State::Loaded);
-    Q_EMIT modelLoaded(m_modelDir);
+    Q_EMIT modelLoaded(m_runDir.isEmpty() ? m_modelDir : m_runDir);
 }
 
 void ModelView::onLoadFailed(const QString &message, int code)
@@ -347,6 +379,7 @@ void ModelView::onLoadFailed(const QString &message, int code)
     // The error page replaces the model shown before; keep nothing that no longer shows.
     m_inventory.reset();
     m_modelDir.clear();
+    m_runDir.clear();
     m_model->setInventory(nullptr);
     m_summary->clear();
     showError(m_loadingDir, message, code);
@@ -359,7 +392,8 @@ void ModelView::showError(const QString &dir, const QString &message, int code)
     const QFileInfo folder(dir);
     const bool folderMissing = !folder.isDir();
     const bool configMissing =
-            !folderMissing && !QFileInfo(QDir(dir), QStringLiteral("config.json")).exists();
+            !folderMissing && !QFileInfo(QDir(dir), QStringLiteral("config.json")).exists() &&
+            !core::pipeline::isRunDirectory(QFile::encodeName(dir).toStdString());
     if (folderMissing) {
         m_errorTitle->setText(tr("The folder %1 does not exist.").arg(dir));
     } else if (configMissing) {

@@ -50,7 +50,11 @@ public:
     /** Cancels a running load and waits for its worker to return. */
     ~ModelView() override;
 
-    /** Starts reading `dir`; a load still running is abandoned (its result is ignored). */
+    /**
+     * Starts reading `dir`: a model folder, or a run directory of the CLI (run.json or
+     * sensitivity.json), whose recorded model is then shown. A load still running is abandoned
+     * (its result is ignored).
+     */
     void openModelDirectory(const QString &dir);
     /** Abandons the running load and shows what was shown before it. */
     void cancelLoading();
@@ -59,6 +63,9 @@ public:
 
     /** The folder of the model shown (empty when none). */
     QString modelDirectory() const { return m_modelDir; }
+
+    /** The run directory it was opened through (empty when a model folder was opened). */
+    QString runDirectory() const { return m_runDir; }
 
     std::shared_ptr<const core::ModelInventory> inventory() const { return m_inventory; }
 
@@ -77,6 +84,7 @@ public:
 
 Q_SIGNALS:
     void loadStarted(const QString &dir);
+    /** `dir` is what was opened: the model folder, or the run directory. */
     void modelLoaded(const QString &dir);
     void loadFailed(const QString &dir, const QString &message);
     /** The user asked, from inside the view, to choose a folder. */
@@ -105,6 +113,7 @@ private:
     QPointer<JobRunner> m_job;
     QString m_loadingDir;
     QString m_modelDir;
+    QString m_runDir;
     std::shared_ptr<const core::ModelInventory> m_inventory;
     State m_state = State::Empty;
     State m_stateBeforeLoad = State::Empty;
