@@ -232,6 +232,29 @@ void printCurve(const std::vector<alloc::CurvePoint> &curve, const alloc::Knee &
     fmt::print("knee: {}\n", knee.reason);
 }
 
+/** `pareto --json`: the curve's points (as pareto.csv's columns) and its knee. */
+nlohmann::ordered_json
+curveJson(const std::vector<alloc::CurvePoint> &curve, const alloc::Knee &knee, bool dataFree)
+{
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        const alloc::CurvePoint &p = curve[i];
+        nlohmann::ordered_json counts = nlohmann::ordered_json::object();
+        for (const auto &[f, n] : p.counts) {
+            counts[std::string(core::quant::formatInfo(f).name)] = n;
+        }
+        points.push_back({{"label", p.label},
+                          {"total_bytes", p.totalBytes},
+                          {"bits_per_linear_param", p.bitsPerLinearParam},
+                          {"predicted_dloss", p.cost},
+                          {"knee", i == knee.index},
+                          {"counts", counts}});
+    }
+    return {{"data_free", dataFree},
+            {"knee", {{"index", knee.index}, {"reason", knee.reason}}},
+            {"points", points}};
+}
+
 /** The model, its costs and the allocator built from the shared options. */
 struct Prepared
 {
@@ -339,6 +362,10 @@ int runParetoStage(const AllocArgs &a)
         fmt::print("{}", alloc::paretoCsv(curve, std::optional{knee}));
         return EXIT_OK;
     }
+    if (a.json) {
+        fmt::print("{}\n", curveJson(curve, knee, loaded->costs.dataFree).dump(2));
+        return EXIT_OK;
+    }
     if (loaded->costs.dataFree) {
         fmt::print("costs: DATA-FREE (plain weight error, no probe)\n");
     }
@@ -379,7 +406,8 @@ void registerAllocate(CLI::App &app, CommandRegistry &registry)
             "pareto", "The predicted size/quality curve (every vertex of the lower convex hull) "
                       "and its knee.\n\nExample:\n  prismaquant pareto runs/l8b --csv > curve.csv");
     addShared(ps, *p);
-    ps->add_flag("--csv", p->csv, "CSV instead of a table");
+    auto *csv = ps->add_flag("--csv", p->csv, "CSV instead of a table");
+    ps->add_flag("--json", p->json, "the curve and its knee as JSON")->excludes(csv);
     registry.add(ps, [p] { return runParetoStage(*p); });
 }
 

@@ -41,6 +41,7 @@ struct EvalArgs
     std::uint64_t seqLen = 512;
     std::uint64_t heldOut = 16;
     std::uint64_t seed = 0;
+    bool json = false;  ///< the document on stdout instead of the table
 };
 
 /** Input maxima recorded by a probe run (empty when no run directory was given). */
@@ -234,9 +235,15 @@ int runEval(const EvalArgs &a)
     }
     const auto &[set, results] = *evaluated;
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    fmt::print("{:>12} {:>14} {:>10}  {}\n", "perplexity", "KL (nats/tok)", "tokens", "variant");
+    if (!a.json) {
+        fmt::print("{:>12} {:>14} {:>10}  {}\n", "perplexity", "KL (nats/tok)", "tokens",
+                   "variant");
+    }
     for (const probe::EvalResult &r : results) {
-        fmt::print("{:>12.4f} {:>14.6f} {:>10}  {}\n", r.perplexity, r.meanKl, r.tokens, r.label);
+        if (!a.json) {
+            fmt::print("{:>12.4f} {:>14.6f} {:>10}  {}\n", r.perplexity, r.meanKl, r.tokens,
+                       r.label);
+        }
         rows.push_back({{"variant", r.label},
                         {"perplexity", r.perplexity},
                         {"mean_loss", r.meanLoss},
@@ -249,6 +256,9 @@ int runEval(const EvalArgs &a)
             {"calibration", nlohmann::ordered_json::parse(set.toJson())},
             {"results", rows}};
     const core::Status st = core::writeFileAtomically(a.out, doc.dump(2) + "\n");
+    if (st && a.json) {
+        fmt::print("{}\n", doc.dump(2));
+    }
     return st ? EXIT_OK : fail(st.error());
 }
 
@@ -561,6 +571,7 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--seq-len", a->seqLen, "tokens per window")->capture_default_str();
     sub->add_option("--held-out", a->heldOut, "evaluation windows")->capture_default_str();
     sub->add_option("--seed", a->seed, "sampling seed")->capture_default_str();
+    sub->add_flag("--json", a->json, "print the --out document instead of the table");
     registry.add(sub, [a] { return runEval(*a); });
 
     auto c = std::make_shared<CompareArgs>();

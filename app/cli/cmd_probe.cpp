@@ -8,6 +8,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/backends.h"
 #include "app/cli/commands.h"
@@ -153,6 +154,18 @@ int runProbeStage(const ProbeArgs &a)
     }
     std::error_code ec2;
     std::filesystem::remove_all(settings.stateDir, ec2);  // the run is complete
+    if (a.json) {
+        nlohmann::ordered_json j{{"out_dir", a.outDir},
+                                 {"sensitivity", dir + "sensitivity.json"},
+                                 {"linears", report->linears.size()},
+                                 {"tokens", report->tokens},
+                                 {"mean_loss", report->meanLoss}};
+        if (const auto &s = report->shard) {
+            j["shard"] = {{"index", s->index}, {"count", s->count}};
+        }
+        fmt::print("{}\n", j.dump(2));
+        return EXIT_OK;
+    }
     fmt::print("probed {} Linears on {} tokens (mean loss {:.4f}); wrote {}sensitivity.json\n",
                report->linears.size(), report->tokens, report->meanLoss, dir);
     if (const auto &s = report->shard) {
@@ -207,6 +220,7 @@ void registerProbe(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--shard", a->shard,
                     "I/N: measure only the I-th of N slices of the calibration windows (on N "
                     "machines or GPUs), then combine with `prismaquant merge`");
+    sub->add_flag("--json", a->json, "print the result as JSON (progress stays on stderr)");
     sub->add_flag("--restart", a->restart,
                   "ignore the state an interrupted run left in RUN_DIR/probe-state (by default a "
                   "rerun with the same model, text and settings resumes at the next layer)");

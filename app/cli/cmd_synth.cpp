@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
@@ -20,6 +21,7 @@ struct SynthArgs
     std::string outDir;
     std::uint64_t seed = 0;
     double shardGb = 5.0;
+    bool json = false;
 };
 
 int runSynth(const SynthArgs &args)
@@ -38,7 +40,14 @@ int runSynth(const SynthArgs &args)
     if (!st) {
         return fail(st.error());
     }
-    fmt::print("wrote a random-weight checkpoint to {}\n", args.outDir);
+    if (args.json) {
+        fmt::print("{}\n", nlohmann::ordered_json{{"out_dir", args.outDir},
+                                                  {"config", args.config},
+                                                  {"seed", args.seed}}
+                                   .dump(2));
+    } else {
+        fmt::print("wrote a random-weight checkpoint to {}\n", args.outDir);
+    }
     return EXIT_OK;
 }
 
@@ -59,6 +68,7 @@ void registerSynth(CLI::App &app, CommandRegistry &registry)
     sub->add_option("--out", args->outDir, "output directory (created)")->required();
     sub->add_option("--seed", args->seed, "random seed")->capture_default_str();
     sub->add_option("--shard-gb", args->shardGb, "largest shard in GB")->capture_default_str();
+    sub->add_flag("--json", args->json, "print the result as JSON");
     registry.add(sub, [args] { return runSynth(*args); });
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
@@ -21,6 +22,7 @@ struct TokenizeArgs
     bool ids = false;      ///< input is token ids: decode them
     bool special = false;  ///< add the post-processor's special tokens (BOS ...)
     bool text = false;     ///< --text: tokenize (the default; accepted for symmetry)
+    bool json = false;
 };
 
 int runTokenize(const TokenizeArgs &a)
@@ -43,10 +45,20 @@ int runTokenize(const TokenizeArgs &a)
             }
             ids.push_back(static_cast<std::int32_t>(v));
         }
-        fmt::print("{}", tok->decode(ids));
+        const std::string text = tok->decode(ids);
+        if (a.json) {
+            fmt::print("{}\n", nlohmann::json{{"ids", ids}, {"text", text}}.dump(2));
+        } else {
+            fmt::print("{}", text);
+        }
         return EXIT_OK;
     }
-    fmt::print("{}\n", fmt::join(tok->encode(input, a.special), " "));
+    const std::vector<std::int32_t> ids = tok->encode(input, a.special);
+    if (a.json) {
+        fmt::print("{}\n", nlohmann::json{{"text", input}, {"ids", ids}}.dump(2));
+    } else {
+        fmt::print("{}\n", fmt::join(ids, " "));
+    }
     return EXIT_OK;
 }
 
@@ -68,6 +80,7 @@ void registerTokenize(CLI::App &app, CommandRegistry &registry)
     sub->add_flag("--text", args->text, "tokenize text (the default)")->excludes(ids);
     sub->add_flag("--special", args->special,
                   "add special tokens (BOS ...) like add_special_tokens");
+    sub->add_flag("--json", args->json, "print {\"text\", \"ids\"} as JSON");
     registry.add(sub, [args] { return runTokenize(*args); });
 }
 

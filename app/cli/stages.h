@@ -29,6 +29,7 @@ struct ProbeArgs
     std::uint64_t minExpertTokens = 16;
     std::string shard;  ///< "I/N": measure slice I of N of the calibration windows
     bool restart = false;
+    bool json = false;
     std::vector<std::string> formats = {"NVFP4",       "NVFP4A16", "MXFP4", "MXFP8",
                                         "FP8_DYNAMIC", "W4A16",    "W8A16"};
 };
@@ -53,7 +54,7 @@ struct AllocArgs
     std::string kvDtype = "bf16";
     std::string overhead = "1.5GiB";
     bool json = false;
-    bool csv = false;         // pareto
+    bool csv = false;         // pareto (json: the curve as JSON)
     bool printCurve = false;  // allocate: also print the curve and its knee (as pareto does)
 };
 

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void tooLittleTextIsAnInputError();
     void unknownFormatIsAnInputError();
     void shardedProbeMergesToTheSameResults();
+    void commandsPrintJson();
 
 private:
     QTemporaryDir m_dir;
@@ -293,6 +294,74 @@ void TestCliProbe::shardedProbeMergesToTheSameResults()
     const auto alloc = pq::test::runCli({QStringLiteral("allocate"), merged,
                                          QStringLiteral("--target-bits"), QStringLiteral("12")});
     QVERIFY2(alloc.exitCode == 0, alloc.err.c_str());
+}
+
+void TestCliProbe::commandsPrintJson()
+{
+    // --json on the commands scripts chain (the others' JSON is tested with them): each prints
+    // one JSON document on stdout
+    const QString text =
+            QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt"));
+    const QString run = m_dir.filePath(QStringLiteral("json-run"));
+    const auto probe = pq::test::runCli(
+            {QStringLiteral("probe"), m_model, QStringLiteral("--calib"), text,
+             QStringLiteral("--out"), run, QStringLiteral("--samples"), QStringLiteral("2"),
+             QStringLiteral("--seq-len"), QStringLiteral("32"), QStringLiteral("--held-out"),
+             QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(probe.exitCode == 0, probe.err.c_str());
+    const auto jp = nlohmann::json::parse(probe.out);
+    QCOMPARE(jp.at("linears").get<int>(), 35);
+    QCOMPARE(jp.at("tokens").get<int>(), 2 * 31);
+
+    const auto pareto = pq::test::runCli({QStringLiteral("pareto"), run, QStringLiteral("--json")});
+    QVERIFY2(pareto.exitCode == 0, pareto.err.c_str());
+    const auto jc = nlohmann::json::parse(pareto.out);
+    QVERIFY(!jc.at("data_free").get<bool>());
+    const auto &points = jc.at("points");
+    QVERIFY(points.size() >= 2);
+    int knees = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        knees += points[i].at("knee").get<bool>() ? 1 : 0;
+        if (i > 0) {  // the curve runs from the smallest recipe up, predicted loss falling
+            QVERIFY(points[i].at("total_bytes") > points[i - 1].at("total_bytes"));
+            QVERIFY(points[i].at("predicted_dloss") <= points[i - 1].at("predicted_dloss"));
+        }
+    }
+    QCOMPARE(knees, 1);
+    QVERIFY(points[jc.at("knee").at("index").get<std::size_t>()].at("knee").get<bool>());
+
+    const auto eval = pq::test::runCli(
+            {QStringLiteral("eval"), m_model, QStringLiteral("--calib"), text,
+             QStringLiteral("--samples"), QStringLiteral("2"), QStringLiteral("--seq-len"),
+             QStringLiteral("32"), QStringLiteral("--held-out"), QStringLiteral("1"),
+             QStringLiteral("--uniform"), QStringLiteral("MXFP8"), QStringLiteral("--out"),
+             m_dir.filePath(QStringLiteral("json-eval.json")), QStringLiteral("--json")});
+    QVERIFY2(eval.exitCode == 0, eval.err.c_str());
+    const auto je = nlohmann::json::parse(eval.out);
+    QCOMPARE(je.at("schema").get<std::string>(), std::string("prismaquant.eval/1"));
+    QCOMPARE(je.at("results").size(), std::size_t{2});  // the source and MXFP8
+
+    QProcess tokenize;
+    tokenize.start(QStringLiteral(PQ_CLI_PATH),
+                   {QStringLiteral("tokenize"), QStringLiteral("--model"), m_model,
+                    QStringLiteral("--json")});
+    QVERIFY(tokenize.waitForStarted());
+    tokenize.write("Once upon a time");
+    tokenize.closeWriteChannel();
+    QVERIFY(tokenize.waitForFinished());
+    QCOMPARE(tokenize.exitCode(), 0);
+    const auto jt = nlohmann::json::parse(tokenize.readAllStandardOutput().toStdString());
+    QCOMPARE(jt.at("text").get<std::string>(), std::string("Once upon a time"));
+    QVERIFY(!jt.at("ids").empty());
+
+    const QString synth = m_dir.filePath(QStringLiteral("json-synth"));
+    const auto sy = pq::test::runCli(
+            {QStringLiteral("synth"),
+             QStringLiteral(PQ_SOURCE_DIR "/examples/tiny-random-llama/config.json"),
+             QStringLiteral("--out"), synth, QStringLiteral("--json")});
+    QVERIFY2(sy.exitCode == 0, sy.err.c_str());
+    QCOMPARE(nlohmann::json::parse(sy.out).at("out_dir").get<std::string>(), synth.toStdString());
+    QVERIFY(QFile::exists(synth + QStringLiteral("/config.json")));
 }
 
 QTEST_GUILESS_MAIN(TestCliProbe)
