@@ -19,6 +19,7 @@
 #include "core/data/sensitivity_report.h"
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
+#include "core/pipeline/run_costs.h"
 #include "core/quant/format_spec.h"
 #include "core/util/atomic_file.h"
 #include "core/util/human.h"
@@ -56,32 +57,22 @@ struct Loaded
 core::Result<Loaded> load(const AllocArgs &a)
 {
     Loaded out;
-    std::optional<core::data::SensitivityReport> report;
     if (!a.dataFree) {
-        const std::string path = a.runDir + "/sensitivity.json";
-        auto text = core::readSmallFile(path, 1ULL << 32U);
-        if (!text) {
-            return core::makeError(core::ErrorCode::NotFound,
-                                   "no probe results here: run `prismaquant probe MODEL_DIR --out "
-                                   "RUN_DIR` first, or allocate without them using --data-free "
-                                   "--model MODEL_DIR")
-                    .withPath(path);
+        auto run = core::pipeline::loadRunCosts(a.runDir, a.modelDir);
+        if (!run) {
+            return std::move(run).error();
         }
-        auto r = core::data::SensitivityReport::fromJson(*text);
-        if (!r) {
-            return std::move(r).error().withPath(path);
-        }
-        PQ_TRY_STATUS(r->checkWhole(path));
-        report = std::move(*r);
-        out.modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
-    } else {
-        if (a.modelDir.empty()) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
-                                   "--data-free needs --model MODEL_DIR (there is no probe run to "
-                                   "name the model)");
-        }
-        out.modelDir = a.modelDir;
+        out.modelDir = std::move(run->modelDir);
+        out.inventory = std::move(run->inventory);
+        out.costs = std::move(run->costs);
+        return out;
     }
+    if (a.modelDir.empty()) {
+        return core::makeError(core::ErrorCode::InvalidArgument,
+                               "--data-free needs --model MODEL_DIR (there is no probe run to "
+                               "name the model)");
+    }
+    out.modelDir = a.modelDir;
     auto inv = core::inventoryModelDir(out.modelDir);
     if (!inv) {
         return std::move(inv).error();
@@ -91,20 +82,6 @@ core::Result<Loaded> load(const AllocArgs &a)
     auto cp = core::Checkpoint::open(out.modelDir);
     if (!cp) {
         return std::move(cp).error();
-    }
-    if (report) {
-        auto fp = cp->fingerprint();
-        if (!fp) {
-            return std::move(fp).error();
-        }
-        if (!report->modelFingerprint.empty() && *fp != report->modelFingerprint) {
-            return core::makeError(core::ErrorCode::InvalidFormat,
-                                   "the model's files changed since the probe ran (fingerprint "
-                                   "differs): probe it again")
-                    .withPath(out.modelDir);
-        }
-        out.costs = alloc::costsFromReport(*report);
-        return out;
     }
     std::vector<core::quant::FormatId> menu;
     for (const core::quant::FormatInfo &f : core::quant::allFormats()) {

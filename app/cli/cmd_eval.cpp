@@ -20,6 +20,7 @@
 #include "core/export/export_plan.h"
 #include "core/export/exporter.h"
 #include "core/model/inventory.h"
+#include "core/pipeline/run_costs.h"
 #include "core/probe/evaluate.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
@@ -387,46 +388,20 @@ probeCalibration(const CompareArgs &a, const core::data::SensitivityReport &repo
 
 int runCompare(const CompareArgs &a)
 {
-    const std::string reportPath = a.runDir + "/sensitivity.json";
-    auto text = core::readSmallFile(reportPath, 1ULL << 32U);
-    if (!text) {
-        return fail(core::makeError(core::ErrorCode::NotFound,
-                                    "no probe results here: compare needs a run directory of "
-                                    "`prismaquant run --calib …` or `prismaquant probe`")
-                            .withPath(reportPath));
+    auto run = core::pipeline::loadRunCosts(a.runDir, a.modelDir);
+    if (!run) {
+        return fail(run.error());
     }
-    auto report = core::data::SensitivityReport::fromJson(*text);
-    if (!report) {
-        return fail(std::move(report).error().withPath(reportPath));
-    }
-    if (auto whole = report->checkWhole(reportPath); !whole) {
-        return fail(whole.error());
-    }
-    const std::string modelDir = a.modelDir.empty() ? report->modelDir : a.modelDir;
-    auto inv = core::inventoryModelDir(modelDir);
-    if (!inv) {
-        return fail(inv.error());
-    }
+    const core::data::SensitivityReport *report = &run->report;
+    const std::string &modelDir = run->modelDir;
+    const core::ModelInventory *inv = &run->inventory;
     auto tok = core::text::Tokenizer::load(modelDir);
     auto source = core::Checkpoint::open(modelDir);
-    if (source && !report->modelFingerprint.empty()) {
-        auto fp = source->fingerprint();
-        if (!fp) {
-            return fail(fp.error());
-        }
-        if (*fp != report->modelFingerprint) {
-            return fail(core::makeError(core::ErrorCode::InvalidFormat,
-                                        "this is not the model the probe measured (its "
-                                        "fingerprint differs): give that model with --model, or "
-                                        "probe this one")
-                                .withPath(modelDir));
-        }
-    }
     auto calibration = probeCalibration(a, *report);
-    auto amax = core::data::readInputMaxima(a.runDir);
-    for (const core::Error *e :
-         {tok ? nullptr : &tok.error(), source ? nullptr : &source.error(),
-          calibration ? nullptr : &calibration.error(), amax ? nullptr : &amax.error()}) {
+    const std::map<std::string, float> maxima = report->inputMaxima();
+    const std::map<std::string, float> *amax = &maxima;
+    for (const core::Error *e : {tok ? nullptr : &tok.error(), source ? nullptr : &source.error(),
+                                 calibration ? nullptr : &calibration.error()}) {
         if (e != nullptr) {
             return fail(*e);
         }
@@ -440,8 +415,7 @@ int runCompare(const CompareArgs &a)
         }
         constraints.menu.push_back(*id);
     }
-    auto allocator = core::alloc::Allocator::create(*inv, core::alloc::costsFromReport(*report),
-                                                    constraints);
+    auto allocator = core::alloc::Allocator::create(*inv, run->costs, constraints);
     if (!allocator) {
         return fail(allocator.error());
     }

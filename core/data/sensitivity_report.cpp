@@ -307,6 +307,15 @@ Status SensitivityReport::checkWhole(const std::string &path) const
             .withPath(path);
 }
 
+std::map<std::string, float> SensitivityReport::inputMaxima() const
+{
+    std::map<std::string, float> out;
+    for (const LinearSensitivity &l : linears) {
+        out[l.name] = l.inputAmax;
+    }
+    return out;
+}
+
 Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir)
 {
     const std::string path = runDir + "/sensitivity.json";
@@ -319,11 +328,7 @@ Result<std::map<std::string, float>> readInputMaxima(const std::string &runDir)
         return std::move(report).error().withPath(path);
     }
     PQ_TRY_STATUS(report->checkWhole(path));
-    std::map<std::string, float> out;
-    for (const LinearSensitivity &l : report->linears) {
-        out[l.name] = l.inputAmax;
-    }
-    return out;
+    return report->inputMaxima();
 }
 
 }  // namespace pq::core::data

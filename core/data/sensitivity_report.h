@@ -87,6 +87,9 @@ struct SensitivityReport
      */
     Status checkWhole(const std::string &path) const;
 
+    /** Linear → calibrated max |x| (what W4A4 formats need for their input scale). */
+    std::map<std::string, float> inputMaxima() const;
+
     /** Parses and validates a sensitivity.json (untrusted input: every field is checked). */
     static Result<SensitivityReport> fromJson(std::string_view json);
 };
