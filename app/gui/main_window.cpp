@@ -13,10 +13,13 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 
 #include "app/gui/recent_menu.h"
 #include "widgets/model/display_text.h"
 #include "widgets/model/model_view.h"
+#include "widgets/pareto/pareto_view.h"
+#include "widgets/run/run_document.h"
 
 namespace pq::gui {
 namespace {
@@ -40,8 +43,25 @@ MainWindow::MainWindow(QWidget *parent)
 void MainWindow::setupCentralView()
 {
     setWindowTitle(tr("PrismaQuant Studio"));
-    m_view = new widgets::ModelView(this);
-    setCentralWidget(m_view);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_view = new widgets::ModelView(m_tabs);
+    m_tabs->addTab(m_view, tr("Model"));
+    m_document = new widgets::RunDocument(this);
+    m_pareto = new widgets::ParetoView(m_document, m_tabs);
+    m_tabs->addTab(m_pareto, tr("Pareto"));
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), false);
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_pareto),
+                          tr("Size against predicted quality: open a run directory of the "
+                             "prismaquant command line to see it"));
+    setCentralWidget(m_tabs);
+    connect(m_document, &widgets::RunDocument::loaded, this,
+            [this] { m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), true); });
+    connect(m_document, &widgets::RunDocument::loadFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("The run's results could not be read: %1").arg(message));
+    });
+    connect(m_document, &widgets::RunDocument::allocationChanged, this,
+            &MainWindow::onAllocationChanged);
     connect(m_view, &widgets::ModelView::openRequested, this, &MainWindow::chooseModelDirectory);
     connect(m_view, &widgets::ModelView::loadStarted, this, &MainWindow::onLoadStarted);
     connect(m_view, &widgets::ModelView::modelLoaded, this, &MainWindow::onModelLoaded);
@@ -82,6 +102,9 @@ void MainWindow::setupMenus()
 
 void MainWindow::setupStatusBar()
 {
+    m_budgetStatus = new QLabel(this);
+    m_budgetStatus->setAccessibleName(tr("The allocation at the chosen budget"));
+    statusBar()->addPermanentWidget(m_budgetStatus);
     m_modelStatus = new QLabel(this);
     m_modelStatus->setAccessibleName(tr("Model in one line"));
     statusBar()->addPermanentWidget(m_modelStatus);
@@ -129,6 +152,11 @@ void MainWindow::chooseModelDirectory()
     openModelDirectory(dir);
 }
 
+void MainWindow::onAllocationChanged()
+{
+    m_budgetStatus->setText(QString::fromStdString(m_document->allocation()->summary()));
+}
+
 void MainWindow::showAbout()
 {
     QMessageBox::about(
@@ -148,6 +176,13 @@ void MainWindow::onLoadStarted(const QString &dir)
 
 void MainWindow::onModelLoaded(const QString &dir)
 {
+    const QString run = m_view->runDirectory();
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), false);
+    m_budgetStatus->clear();
+    if (!run.isEmpty()) {
+        m_document->open(run);
+    }
+
     const QString name = QFileInfo(dir).fileName();
     setWindowTitle(tr("%1 \u2014 PrismaQuant Studio").arg(name));
     m_recent->addDirectory(dir);

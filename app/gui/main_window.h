@@ -6,18 +6,23 @@
 
 class QAction;
 class QLabel;
+class QTabWidget;
 
 namespace pq::widgets {
 class ModelView;
-}
+class ParetoView;
+class RunDocument;
+}  // namespace pq::widgets
 
 namespace pq::gui {
 
 class RecentMenu;
 
 /**
- * PrismaQuant Studio's main window. For now it hosts the Model view; the File menu opens model
- * folders (dialog or recent list), and the window's geometry is kept in QSettings.
+ * PrismaQuant Studio's main window: the Model view and, once a run directory of the CLI is
+ * opened, the Pareto view of its RunDocument (the budget in the status bar follows it). The
+ * File menu opens model folders or run directories (dialog or recent list), and the window's
+ * geometry is kept in QSettings.
  */
 class MainWindow : public QMainWindow
 {
@@ -26,8 +31,13 @@ class MainWindow : public QMainWindow
 public:
     explicit MainWindow(QWidget *parent = nullptr);
 
-    /** Opens `dir` in the Model view (asynchronously; errors are shown in the view). */
+    /**
+     * Opens `dir` — a model folder or a run directory — in the Model view (asynchronously;
+     * errors are shown in the view); a run directory's results then load into the run views.
+     */
     void openModelDirectory(const QString &dir);
+
+    widgets::RunDocument *document() const { return m_document; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -45,8 +55,13 @@ private:
     void onLoadStarted(const QString &dir);
     void onModelLoaded(const QString &dir);
     void onLoadFailed(const QString &dir);
+    void onAllocationChanged();
 
+    QTabWidget *m_tabs = nullptr;
     widgets::ModelView *m_view = nullptr;
+    widgets::RunDocument *m_document = nullptr;
+    widgets::ParetoView *m_pareto = nullptr;
+    QLabel *m_budgetStatus = nullptr;
     RecentMenu *m_recent = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_quitAction = nullptr;

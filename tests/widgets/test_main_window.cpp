@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <QAction>
 #include <QDir>
+#include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include "app/gui/main_window.h"
 #include "app/gui/recent_menu.h"
+#include "tests/support/synthetic_run.h"
 #include "widgets/model/model_view.h"
+#include "widgets/pareto/pareto_chart.h"
+#include "widgets/pareto/pareto_view.h"
+#include "widgets/run/run_document.h"
 
 using pq::gui::MainWindow;
 using pq::gui::RecentMenu;
@@ -41,6 +48,7 @@ private Q_SLOTS:
     void failedOpenIsNotRemembered();
     void recentKeepsFiveNewestFirst();
     void geometryIsRestored();
+    void runDirectoryOpensThePareto();
 };
 
 void TestMainWindow::init()
@@ -117,6 +125,46 @@ void TestMainWindow::geometryIsRestored()
     }
     MainWindow restored;
     QCOMPARE(restored.size(), QSize(900, 640));
+}
+
+void TestMainWindow::runDirectoryOpensThePareto()
+{
+    // a run directory: the model shows, the Pareto tab opens at the knee, and picking another
+    // point on the curve changes the allocation in the view and the status bar
+    QTemporaryDir dir;
+    const QString run = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE.toStdString(), run.toStdString()).has_value());
+    MainWindow window;
+    window.show();
+    auto *tabs = window.findChild<QTabWidget *>();
+    auto *pareto = window.findChild<pq::widgets::ParetoView *>();
+    QVERIFY(tabs && pareto);
+    QVERIFY(!tabs->isTabEnabled(tabs->indexOf(pareto)));
+    window.openModelDirectory(run);
+    pq::widgets::RunDocument *doc = window.document();
+    QTRY_VERIFY_WITH_TIMEOUT(doc->allocation() != nullptr, LOAD_TIMEOUT_MS);
+    QVERIFY(tabs->isTabEnabled(tabs->indexOf(pareto)));
+    QCOMPARE(window.findChild<ModelView *>()->runDirectory(), QDir::cleanPath(run));
+    const std::string knee = doc->allocation()->summary();
+    QTRY_VERIFY_WITH_TIMEOUT(pareto->summaryText().contains(QString::fromStdString(knee)),
+                             LOAD_TIMEOUT_MS);
+    bool inStatus = false;
+    for (const QLabel *label : window.findChildren<QLabel *>()) {
+        inStatus = inStatus || label->text() == QString::fromStdString(knee);
+    }
+    QVERIFY(inStatus);
+
+    tabs->setCurrentWidget(pareto);
+    pq::widgets::ParetoChart *chart = pareto->chart();
+    const auto &curve = doc->run()->curve;
+    QCOMPARE(chart->curve().size(), curve.size());
+    QCOMPARE(chart->budgetBytes(), doc->budgetBytes());
+    QTest::keyClick(chart, Qt::Key_End);  // all BF16
+    QCOMPARE(doc->budgetBytes(), curve.back().totalBytes);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
+    QCOMPARE(doc->allocation()->totalBytes, curve.back().totalBytes);
+    QVERIFY(pareto->summaryText().contains(QLatin1String("BF16")));
+    QCOMPARE(chart->budgetBytes(), curve.back().totalBytes);
 }
 
 QTEST_MAIN(TestMainWindow)

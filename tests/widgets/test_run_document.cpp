@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// widgets/run/run_document.h: a run directory loads in the background into its curve, knee and
+// the knee's allocation; budgets are solved in the background, the newest request winning;
+// what cannot be opened fails with the engine's words.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "tests/support/synthetic_run.h"
+#include "widgets/run/run_document.h"
+
+using pq::widgets::RunDocument;
+using State = RunDocument::State;
+
+namespace {
+
+const std::string EXAMPLE = PQ_SOURCE_DIR "/examples/tiny-random-llama";
+constexpr int TIMEOUT_MS = 20000;
+
+}  // namespace
+
+class TestRunDocument : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void loadsTheRunAtTheKnee();
+    void budgetsAreSolvedNewestFirst();
+    void runWithoutProbeFails();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_run;
+};
+
+void TestRunDocument::initTestCase()
+{
+    m_run = m_dir.filePath(QStringLiteral("run"));
+    const auto st = pq::test::writeSyntheticRun(EXAMPLE, m_run.toStdString());
+    QVERIFY2(st.has_value(), st ? "" : st.error().message().c_str());
+}
+
+void TestRunDocument::loadsTheRunAtTheKnee()
+{
+    RunDocument doc;
+    QSignalSpy loaded(&doc, &RunDocument::loaded);
+    QSignalSpy allocated(&doc, &RunDocument::allocationChanged);
+    doc.open(m_run);
+    QCOMPARE(doc.state(), State::Loading);  // read on a worker, not in this call
+    QTRY_COMPARE_WITH_TIMEOUT(doc.state(), State::Ready, TIMEOUT_MS);
+    QCOMPARE(loaded.count(), 1);
+    const auto run = doc.run();
+    QVERIFY(run != nullptr);
+    QCOMPARE(run->costs.inventory.linears.size(), std::size_t{14});
+    QVERIFY(run->curve.size() >= 3);
+    for (std::size_t i = 1; i < run->curve.size(); ++i) {
+        QVERIFY(run->curve[i].totalBytes > run->curve[i - 1].totalBytes);
+        QVERIFY(run->curve[i].cost <= run->curve[i - 1].cost);
+    }
+    QCOMPARE(doc.budgetBytes(), run->curve[run->knee.index].totalBytes);
+    QCOMPARE(doc.nearestCurvePoint(), run->knee.index);
+    QTRY_COMPARE_WITH_TIMEOUT(allocated.count(), 1, TIMEOUT_MS);
+    QVERIFY(doc.allocation()->totalBytes <= doc.budgetBytes());
+    QCOMPARE(doc.allocation()->linearFormats.size(), std::size_t{14});
+}
+
+void TestRunDocument::budgetsAreSolvedNewestFirst()
+{
+    RunDocument doc;
+    doc.open(m_run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr, TIMEOUT_MS);
+    const auto run = doc.run();
+    QSignalSpy budget(&doc, &RunDocument::budgetChanged);
+    // a drag: many budgets in a row; only the last one's allocation must stay
+    const std::uint64_t lo = run->curve.front().totalBytes;
+    const std::uint64_t hi = run->curve.back().totalBytes;
+    for (int i = 0; i <= 10; ++i) {
+        doc.setBudgetBytes(lo + (hi - lo) * static_cast<std::uint64_t>(i) / 10);
+    }
+    QCOMPARE(budget.count(), 11);
+    QCOMPARE(doc.budgetBytes(), hi);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.allocation()->totalBytes, run->curve.back().totalBytes);  // all BF16
+    // below the smallest recipe: clamped to it
+    doc.setBudgetBytes(1);
+    QCOMPARE(doc.budgetBytes(), lo);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.allocation()->totalBytes, lo);
+    QCOMPARE(doc.nearestCurvePoint(), std::size_t{0});
+}
+
+void TestRunDocument::runWithoutProbeFails()
+{
+    QTemporaryDir empty;
+    RunDocument doc;
+    QSignalSpy failed(&doc, &RunDocument::loadFailed);
+    doc.open(empty.path());
+    QTRY_COMPARE_WITH_TIMEOUT(doc.state(), State::Failed, TIMEOUT_MS);
+    QCOMPARE(failed.count(), 1);
+    QVERIFY2(doc.errorMessage().contains(QLatin1String("no probe results")),
+             qPrintable(doc.errorMessage()));
+    QVERIFY(doc.run() == nullptr);
+    doc.setBudgetBytes(1000);  // ignored
+    QVERIFY(!doc.isSolving());
+}
+
+QTEST_MAIN(TestRunDocument)
+#include "test_run_document.moc"

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QThreadPool>
+
+#include "core/alloc/allocation.h"
+#include "core/pipeline/run_costs.h"
+
+namespace pq::widgets {
+
+class JobRunner;
+
+/**
+ * One run directory as the Studio shows it (UI.md: one run directory is one document): the
+ * probe's report, the model's inventory, the allocator over the report's costs, its Pareto
+ * curve and knee, and the allocation at the current budget — which every view reacts to.
+ *
+ * open() reads the run on the document's own worker pool; setBudgetBytes() solves the knapsack
+ * there too (well under a second). Requests made while a solve runs are coalesced: the latest
+ * budget is solved next, so dragging along the curve never queues stale work, and the views
+ * keep showing the last result until the new one arrives. GUI thread only.
+ */
+class RunDocument : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class State : std::uint8_t
+    {
+        Empty,    ///< nothing opened
+        Loading,  ///< open() is reading the run
+        Ready,    ///< the run, its curve and an allocation are available
+        Failed,   ///< the last open() failed; errorMessage() says why
+    };
+
+    /** What open() loaded; immutable and shared with the worker that solves budgets. */
+    struct Run
+    {
+        core::pipeline::RunCosts costs;
+        std::optional<core::alloc::Allocator> allocator;  ///< points into `costs.inventory`
+        std::vector<core::alloc::CurvePoint> curve;
+        core::alloc::Knee knee;
+    };
+
+    explicit RunDocument(QObject *parent = nullptr);
+    /** Cancels running work and waits for the workers to return. */
+    ~RunDocument() override;
+
+    /** Starts reading `runDir`; a load still running is abandoned. */
+    void open(const QString &runDir);
+
+    State state() const { return m_state; }
+
+    QString runDirectory() const { return m_runDir; }
+
+    /** The error of the Failed state: the engine's message. */
+    QString errorMessage() const { return m_error; }
+
+    /** The loaded run (null unless Ready). */
+    std::shared_ptr<const Run> run() const { return m_run; }
+
+    /** The budget the allocation is for (total artifact bytes). */
+    std::uint64_t budgetBytes() const { return m_budget; }
+
+    /** The allocation at budgetBytes() (null until the first one is solved). */
+    std::shared_ptr<const core::alloc::Allocation> allocation() const { return m_allocation; }
+
+    /** Whether a budget is being solved. */
+    bool isSolving() const;
+
+    /**
+     * Sets the budget (total bytes, clamped to the curve's range) and solves it in the
+     * background; allocationChanged() follows. Ignored unless Ready.
+     */
+    void setBudgetBytes(std::uint64_t bytes);
+
+    /** The curve point closest to budgetBytes() (its index), for keyboard stepping. */
+    std::size_t nearestCurvePoint() const;
+
+Q_SIGNALS:
+    void loadStarted(const QString &runDir);
+    /** The run is Ready; the knee's allocation follows with allocationChanged(). */
+    void loaded();
+    void loadFailed(const QString &message);
+    void budgetChanged(std::uint64_t bytes);
+    void allocationChanged();
+    void allocationFailed(const QString &message);
+
+private:
+    void onLoaded();
+    void onLoadFailed(const QString &message);
+    void startSolve();
+    void abandon(QPointer<JobRunner> &job);
+
+    QThreadPool m_pool;
+    QPointer<JobRunner> m_loader;
+    QPointer<JobRunner> m_solver;
+    State m_state = State::Empty;
+    QString m_runDir;
+    QString m_error;
+    std::shared_ptr<const Run> m_run;
+    std::uint64_t m_budget = 0;
+    std::optional<std::uint64_t> m_pendingBudget;  ///< asked for while a solve was running
+    std::shared_ptr<const core::alloc::Allocation> m_allocation;
+};
+
+}  // namespace pq::widgets
