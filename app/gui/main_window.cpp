@@ -20,6 +20,7 @@
 #include "widgets/model/model_view.h"
 #include "widgets/pareto/pareto_view.h"
 #include "widgets/run/run_document.h"
+#include "widgets/sensitivity/sensitivity_view.h"
 
 namespace pq::gui {
 namespace {
@@ -50,13 +51,17 @@ void MainWindow::setupCentralView()
     m_document = new widgets::RunDocument(this);
     m_pareto = new widgets::ParetoView(m_document, m_tabs);
     m_tabs->addTab(m_pareto, tr("Pareto"));
-    m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), false);
     m_tabs->setTabToolTip(m_tabs->indexOf(m_pareto),
                           tr("Size against predicted quality: open a run directory of the "
                              "prismaquant command line to see it"));
+    m_sensitivity = new widgets::SensitivityView(m_document, m_tabs);
+    m_tabs->addTab(m_sensitivity, tr("Sensitivity"));
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_sensitivity),
+                          tr("Which layers mind quantization, and which format each one got: "
+                             "open a run directory of the prismaquant command line to see it"));
+    setRunTabsEnabled(false);
     setCentralWidget(m_tabs);
-    connect(m_document, &widgets::RunDocument::loaded, this,
-            [this] { m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), true); });
+    connect(m_document, &widgets::RunDocument::loaded, this, [this] { setRunTabsEnabled(true); });
     connect(m_document, &widgets::RunDocument::loadFailed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("The run's results could not be read: %1").arg(message));
     });
@@ -152,6 +157,12 @@ void MainWindow::chooseModelDirectory()
     openModelDirectory(dir);
 }
 
+void MainWindow::setRunTabsEnabled(bool enabled)
+{
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), enabled);
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_sensitivity), enabled);
+}
+
 void MainWindow::onAllocationChanged()
 {
     m_budgetStatus->setText(QString::fromStdString(m_document->allocation()->summary()));
@@ -177,7 +188,7 @@ void MainWindow::onLoadStarted(const QString &dir)
 void MainWindow::onModelLoaded(const QString &dir)
 {
     const QString run = m_view->runDirectory();
-    m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), false);
+    setRunTabsEnabled(false);
     m_budgetStatus->clear();
     if (!run.isEmpty()) {
         m_document->open(run);

@@ -12,6 +12,7 @@ namespace pq::widgets {
 class ModelView;
 class ParetoView;
 class RunDocument;
+class SensitivityView;
 }  // namespace pq::widgets
 
 namespace pq::gui {
@@ -56,11 +57,13 @@ private:
     void onModelLoaded(const QString &dir);
     void onLoadFailed(const QString &dir);
     void onAllocationChanged();
+    void setRunTabsEnabled(bool enabled);
 
     QTabWidget *m_tabs = nullptr;
     widgets::ModelView *m_view = nullptr;
     widgets::RunDocument *m_document = nullptr;
     widgets::ParetoView *m_pareto = nullptr;
+    widgets::SensitivityView *m_sensitivity = nullptr;
     QLabel *m_budgetStatus = nullptr;
     RecentMenu *m_recent = nullptr;
     QAction *m_openAction = nullptr;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <QAction>
+#include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QSettings>
@@ -15,6 +16,8 @@
 #include "widgets/pareto/pareto_chart.h"
 #include "widgets/pareto/pareto_view.h"
 #include "widgets/run/run_document.h"
+#include "widgets/sensitivity/sensitivity_heatmap.h"
+#include "widgets/sensitivity/sensitivity_view.h"
 
 using pq::gui::MainWindow;
 using pq::gui::RecentMenu;
@@ -165,6 +168,32 @@ void TestMainWindow::runDirectoryOpensThePareto()
     QCOMPARE(doc->allocation()->totalBytes, curve.back().totalBytes);
     QVERIFY(pareto->summaryText().contains(QLatin1String("BF16")));
     QCOMPARE(chart->budgetBytes(), curve.back().totalBytes);
+
+    // the Sensitivity tab: the model's 2 layers × 7 roles, recoloured by the allocation
+    auto *sensitivity = window.findChild<pq::widgets::SensitivityView *>();
+    QVERIFY(tabs->isTabEnabled(tabs->indexOf(sensitivity)));
+    tabs->setCurrentWidget(sensitivity);
+    pq::widgets::SensitivityHeatmap *heatmap = sensitivity->heatmap();
+    QCOMPARE(heatmap->data().rowCount(), 2);
+    QCOMPARE(heatmap->data().columnCount(), 7);
+    QVERIFY(heatmap->data().hasAllocation);
+    QCOMPARE(heatmap->data().chosenFormats,
+             std::vector<pq::core::quant::FormatId>{pq::core::quant::FormatId::BF16});
+    QVERIFY(sensitivity->formatBox()->count() >= 3);  // the costed formats, BF16 not among them
+    sensitivity->modeBox()->setCurrentIndex(1);
+    QCOMPARE(heatmap->mode(), pq::widgets::SensitivityHeatmap::Mode::Assignment);
+    QVERIFY(!sensitivity->formatBox()->isEnabled());
+    heatmap->setSelectedCell(1, 6);
+    QVERIFY2(sensitivity->detailText().contains(QLatin1String("down_proj")),
+             qPrintable(sensitivity->detailText()));
+    tabs->setCurrentWidget(pareto);
+    QTest::keyClick(chart, Qt::Key_Home);  // the smallest recipe: the heatmap follows
+    QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            heatmap->data().chosenFormats !=
+                    std::vector<pq::core::quant::FormatId>{pq::core::quant::FormatId::BF16},
+            LOAD_TIMEOUT_MS);
+    QCOMPARE(heatmap->selectedCell().row, 1);  // the selection stays
 }
 
 QTEST_MAIN(TestMainWindow)
