@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bench/bench_support.h"
 #include "core/io/checkpoint.h"
 #include "core/io/checkpoint_writer.h"
 
@@ -38,6 +39,9 @@ namespace fs = std::filesystem;
 using namespace pq::core;
 
 namespace {
+
+using pq::bench::secondsSince;
+using pq::bench::sumWords;
 
 constexpr std::uint64_t SHARD_BYTES = 1'000'000'000ULL;
 constexpr std::size_t READ_BUFFER_BYTES = 16ULL << 20U;
@@ -51,27 +55,6 @@ struct Pass
 
     double gbps() const { return static_cast<double>(bytes) / GB / seconds; }
 };
-
-/** The kernel both paths run: a sum of uint64 words (plus the tail bytes). */
-std::uint64_t sumWords(std::span<const std::byte> bytes)
-{
-    const std::size_t words = bytes.size() / 8;
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < words; ++i) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, bytes.data() + i * 8, 8);
-        sum += w;
-    }
-    for (std::size_t i = words * 8; i < bytes.size(); ++i) {
-        sum += std::to_integer<std::uint64_t>(bytes[i]);
-    }
-    return sum;
-}
-
-double secondsSince(std::chrono::steady_clock::time_point start)
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 std::vector<TensorInfo> llamaLikeTensors(std::uint64_t targetBytes)
 {

@@ -3,7 +3,7 @@
 
 // What the benchmarks that run a whole pipeline share: process time and memory readings, a
 // thread that samples memory peaks, and the synthetic checkpoint they write once and reuse.
-// Header-only; each benchmark executable includes it once.
+// Header-only (everything inline): a benchmark may include it from several files.
 
 #include <algorithm>
 #include <atomic>
@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -27,6 +29,22 @@
 namespace pq::bench {
 
 using Clock = std::chrono::steady_clock;
+
+/** A checksum that touches every byte: the sum of the uint64 words (plus the tail bytes). */
+inline std::uint64_t sumWords(std::span<const std::byte> bytes)
+{
+    const std::size_t words = bytes.size() / 8;
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < words; ++i) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, bytes.data() + i * 8, 8);
+        sum += w;
+    }
+    for (std::size_t i = words * 8; i < bytes.size(); ++i) {
+        sum += std::to_integer<std::uint64_t>(bytes[i]);
+    }
+    return sum;
+}
 
 [[noreturn]] inline void die(const std::string &tool, const std::string &message)
 {

@@ -8,8 +8,12 @@
         <translation>PrismaQuant Studio: Quantisierung großer Sprachmodelle mit gemischter Genauigkeit.</translation>
     </message>
     <message>
-        <source>Model folder to open (the one with config.json).</source>
-        <translation>Zu öffnender Modellordner (der mit der config.json).</translation>
+        <source>Model folder to open (the one with config.json), or a run directory of the prismaquant command line.</source>
+        <translation>Zu öffnender Modellordner (der mit der config.json) oder ein Laufverzeichnis der prismaquant-Kommandozeile.</translation>
+    </message>
+    <message>
+        <source>Save every view of the run as PNG into the folder, then quit.</source>
+        <translation>Jede Ansicht des Laufs als PNG in den Ordner speichern und dann beenden.</translation>
     </message>
 </context>
 <context>
@@ -86,6 +90,42 @@
         <source>Could not open %1</source>
         <translation>%1 konnte nicht geöffnet werden</translation>
     </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Pareto</source>
+        <translation>Pareto</translation>
+    </message>
+    <message>
+        <source>Size against predicted quality: open a run directory of the prismaquant command line to see it</source>
+        <translation>Größe gegenüber vorhergesagter Qualität: Öffnen Sie ein Laufverzeichnis der prismaquant-Kommandozeile, um diese Ansicht zu sehen</translation>
+    </message>
+    <message>
+        <source>Sensitivity</source>
+        <translation>Sensitivität</translation>
+    </message>
+    <message>
+        <source>Which layers mind quantization, and which format each one got: open a run directory of the prismaquant command line to see it</source>
+        <translation>Welche Schichten empfindlich auf Quantisierung reagieren und welches Format jede erhalten hat: Öffnen Sie ein Laufverzeichnis der prismaquant-Kommandozeile, um diese Ansicht zu sehen</translation>
+    </message>
+    <message>
+        <source>The run&apos;s results could not be read: %1</source>
+        <translation>Die Ergebnisse des Laufs konnten nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>The allocation at the chosen budget</source>
+        <translation>Die Zuteilung beim gewählten Budget</translation>
+    </message>
+    <message>
+        <source>Allocation</source>
+        <translation>Zuteilung</translation>
+    </message>
+    <message>
+        <source>Every Linear with the format it gets at the chosen budget</source>
+        <translation>Jedes Linear mit dem Format, das es beim gewählten Budget erhält</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -100,6 +140,78 @@
     <message>
         <source>&amp;Clear Menu</source>
         <translation>Menü &amp;leeren</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::AllocationTableModel</name>
+    <message>
+        <source>n/a</source>
+        <translation>k. A.</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>Linear</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>Schicht</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rolle</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>Bytes</translation>
+    </message>
+    <message>
+        <source>Predicted Δloss</source>
+        <translation>Vorhergesagter Δloss</translation>
+    </message>
+    <message>
+        <source>The number format the allocation gives this Linear at the chosen budget</source>
+        <translation>Das Zahlenformat, das die Zuteilung diesem Linear beim gewählten Budget zuweist</translation>
+    </message>
+    <message>
+        <source>What the Linear&apos;s weights take in that format, scales included</source>
+        <translation>Speicherbedarf der Gewichte des Linears in diesem Format, einschließlich der Skalierungsfaktoren</translation>
+    </message>
+    <message>
+        <source>How much the model&apos;s loss is predicted to rise (nats per token) when this Linear is stored in that format; 0 for BF16, the source precision</source>
+        <translation>Um wie viel der Loss des Modells laut Vorhersage steigt (nats pro Token), wenn dieses Linear in diesem Format gespeichert wird; 0 für BF16, die Ausgangsgenauigkeit</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::AllocationView</name>
+    <message>
+        <source>Filter by name, role or format (e.g. &quot;down NVFP4&quot;)</source>
+        <translation>Nach Name, Rolle oder Format filtern (z. B. „down NVFP4“)</translation>
+    </message>
+    <message>
+        <source>Filter the Linears</source>
+        <translation>Linears filtern</translation>
+    </message>
+    <message>
+        <source>Linears with their formats</source>
+        <translation>Linears mit ihren Formaten</translation>
+    </message>
+    <message>
+        <source>%1: %2 Linears, %3</source>
+        <translation>%1: %2 Linears, %3</translation>
+    </message>
+    <message>
+        <source>%1 · predicted loss increase %2 nats per token
+%3</source>
+        <translation>%1 · vorhergesagter Loss-Anstieg %2 nats pro Token
+%3</translation>
     </message>
 </context>
 <context>
@@ -301,6 +413,36 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>Etwas Unerwartetes ist schiefgegangen.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::HeatmapLegend</name>
+    <message>
+        <source>Δloss, %1</source>
+        <translation>Δloss, %1</translation>
+    </message>
+    <message>
+        <source>No costs</source>
+        <translation>Keine Kosten</translation>
+    </message>
+    <message>
+        <source>Mixed</source>
+        <translation>Gemischt</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>No allocation</source>
+        <translation>Keine Zuteilung</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::HeatmapText</name>
+    <message>
+        <source>MTP %1</source>
+        <translation>MTP %1</translation>
     </message>
 </context>
 <context>
@@ -704,6 +846,155 @@ Gespeichert im Tensor %2</translation>
     <message>
         <source>Open Another Directory…</source>
         <translation>Anderes Verzeichnis öffnen…</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ParetoChart</name>
+    <message>
+        <source>Pareto curve: predicted quality loss against model size</source>
+        <translation>Pareto-Kurve: vorhergesagter Qualitätsverlust gegenüber der Modellgröße</translation>
+    </message>
+    <message>
+        <source>Click or drag to choose the size budget; Left and Right step between the recipes on the curve.</source>
+        <translation>Klicken oder ziehen Sie, um das Größenbudget zu wählen; mit den Pfeiltasten Links und Rechts wechseln Sie zwischen den Rezepten auf der Kurve.</translation>
+    </message>
+    <message>
+        <source>%1 bits per Linear parameter · %2
+predicted loss increase: %3 nats per token
+%4</source>
+        <translation>%1 Bits pro Linear-Parameter · %2
+vorhergesagter Loss-Anstieg: %3 nats pro Token
+%4</translation>
+    </message>
+    <message>
+        <source>the knee: beyond it, extra bytes buy little quality</source>
+        <translation>das Knie: Darüber hinaus bringen zusätzliche Bytes kaum noch Qualität</translation>
+    </message>
+    <message>
+        <source>No curve yet: open a run directory with probe results.</source>
+        <translation>Noch keine Kurve: Öffnen Sie ein Laufverzeichnis mit Ergebnissen der Sensitivitätsmessung.</translation>
+    </message>
+    <message>
+        <source>bits per Linear parameter</source>
+        <translation>Bits pro Linear-Parameter</translation>
+    </message>
+    <message>
+        <source>predicted Δloss (nats/token)</source>
+        <translation>vorhergesagter Δloss (nats/Token)</translation>
+    </message>
+    <message>
+        <source>knee</source>
+        <translation>Knie</translation>
+    </message>
+    <message>
+        <source>budget %1 · %2 bpp</source>
+        <translation>Budget %1 · %2 bpp</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ParetoView</name>
+    <message>
+        <source>Allocation at the chosen budget</source>
+        <translation>Zuteilung beim gewählten Budget</translation>
+    </message>
+    <message>
+        <source>Reading the run…</source>
+        <translation>Lauf wird gelesen…</translation>
+    </message>
+    <message>
+        <source>%1 · predicted loss increase %2 nats per token</source>
+        <translation>%1 · vorhergesagter Loss-Anstieg %2 nats pro Token</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::SensitivityHeatmap</name>
+    <message>
+        <source>Sensitivity heatmap</source>
+        <translation>Sensitivitäts-Heatmap</translation>
+    </message>
+    <message>
+        <source>MTP layer %1 · %2</source>
+        <translation>MTP-Schicht %1 · %2</translation>
+    </message>
+    <message>
+        <source>Layer %1 · %2</source>
+        <translation>Schicht %1 · %2</translation>
+    </message>
+    <message>
+        <source>No Linear of this role in this layer</source>
+        <translation>Kein Linear mit dieser Rolle in dieser Schicht</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s) across %1 experts</source>
+        <translation>
+            <numerusform>%n Linear, verteilt auf %1 Experten</numerusform>
+            <numerusform>%n Linears, verteilt auf %1 Experten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s)</source>
+        <translation>
+            <numerusform>%n Linear</numerusform>
+            <numerusform>%n Linears</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Parameters: %1</source>
+        <translation>Parameter: %1</translation>
+    </message>
+    <message>
+        <source>No predicted Δloss</source>
+        <translation>Kein vorhergesagter Δloss</translation>
+    </message>
+    <message>
+        <source>Predicted Δloss:</source>
+        <translation>Vorhergesagter Δloss:</translation>
+    </message>
+    <message>
+        <source>Chosen format: %1</source>
+        <translation>Gewähltes Format: %1</translation>
+    </message>
+    <message>
+        <source>Chosen format: mixed</source>
+        <translation>Gewähltes Format: gemischt</translation>
+    </message>
+    <message>
+        <source>Chosen format: none</source>
+        <translation>Gewähltes Format: keines</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s) by %1 Linear role(s); no cell selected</source>
+        <translation>
+            <numerusform>%n Schicht × %1 Linear-Rollen; keine Zelle ausgewählt</numerusform>
+            <numerusform>%n Schichten × %1 Linear-Rollen; keine Zelle ausgewählt</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::SensitivityView</name>
+    <message>
+        <source>Predicted loss increase of a format</source>
+        <translation>Vorhergesagter Loss-Anstieg eines Formats</translation>
+    </message>
+    <message>
+        <source>Format chosen at the budget</source>
+        <translation>Beim Budget gewähltes Format</translation>
+    </message>
+    <message>
+        <source>Colour the cells by</source>
+        <translation>Zellen einfärben nach</translation>
+    </message>
+    <message>
+        <source>Format whose predicted loss increase colours the cells</source>
+        <translation>Format, dessen vorhergesagter Loss-Anstieg die Zellen einfärbt</translation>
+    </message>
+    <message>
+        <source>Colour by:</source>
+        <translation>Einfärben nach:</translation>
+    </message>
+    <message>
+        <source>Click a cell (or use the arrow keys) to see its numbers; hover for a summary.</source>
+        <translation>Klicken Sie auf eine Zelle (oder verwenden Sie die Pfeiltasten), um ihre Werte zu sehen; fahren Sie für eine Zusammenfassung mit der Maus darüber.</translation>
     </message>
 </context>
 </TS>

@@ -8,8 +8,12 @@
         <translation>PrismaQuant Studio：大语言模型的混合精度量化。</translation>
     </message>
     <message>
-        <source>Model folder to open (the one with config.json).</source>
-        <translation>要打开的模型文件夹（包含 config.json 的文件夹）。</translation>
+        <source>Model folder to open (the one with config.json), or a run directory of the prismaquant command line.</source>
+        <translation>要打开的模型文件夹（包含 config.json 的文件夹），或 prismaquant 命令行工具的运行目录。</translation>
+    </message>
+    <message>
+        <source>Save every view of the run as PNG into the folder, then quit.</source>
+        <translation>将此次运行的每个视图以 PNG 格式保存到该文件夹，然后退出。</translation>
     </message>
 </context>
 <context>
@@ -86,6 +90,42 @@
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
     </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Pareto</source>
+        <translation>Pareto</translation>
+    </message>
+    <message>
+        <source>Size against predicted quality: open a run directory of the prismaquant command line to see it</source>
+        <translation>模型大小与预测质量的关系：打开 prismaquant 命令行工具的运行目录即可查看</translation>
+    </message>
+    <message>
+        <source>Sensitivity</source>
+        <translation>敏感度</translation>
+    </message>
+    <message>
+        <source>Which layers mind quantization, and which format each one got: open a run directory of the prismaquant command line to see it</source>
+        <translation>哪些层对量化敏感，以及每一层分配到了哪种格式：打开 prismaquant 命令行工具的运行目录即可查看</translation>
+    </message>
+    <message>
+        <source>The run&apos;s results could not be read: %1</source>
+        <translation>无法读取运行结果：%1</translation>
+    </message>
+    <message>
+        <source>The allocation at the chosen budget</source>
+        <translation>所选预算下的格式分配</translation>
+    </message>
+    <message>
+        <source>Allocation</source>
+        <translation>格式分配</translation>
+    </message>
+    <message>
+        <source>Every Linear with the format it gets at the chosen budget</source>
+        <translation>每个 Linear 及其在所选预算下分配到的格式</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -100,6 +140,78 @@
     <message>
         <source>&amp;Clear Menu</source>
         <translation>清除菜单(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::AllocationTableModel</name>
+    <message>
+        <source>n/a</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>Linear</source>
+        <translation>Linear</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>Predicted Δloss</source>
+        <translation>预测 Δloss</translation>
+    </message>
+    <message>
+        <source>The number format the allocation gives this Linear at the chosen budget</source>
+        <translation>格式分配在所选预算下为此 Linear 选定的数值格式</translation>
+    </message>
+    <message>
+        <source>What the Linear&apos;s weights take in that format, scales included</source>
+        <translation>此 Linear 的权重以该格式存储时占用的空间（含缩放因子）</translation>
+    </message>
+    <message>
+        <source>How much the model&apos;s loss is predicted to rise (nats per token) when this Linear is stored in that format; 0 for BF16, the source precision</source>
+        <translation>以该格式存储此 Linear 时，模型的预测损失增量（nats/token）；BF16 即原始精度，此值为 0</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::AllocationView</name>
+    <message>
+        <source>Filter by name, role or format (e.g. &quot;down NVFP4&quot;)</source>
+        <translation>按名称、角色或格式筛选（例如“down NVFP4”）</translation>
+    </message>
+    <message>
+        <source>Filter the Linears</source>
+        <translation>筛选 Linear</translation>
+    </message>
+    <message>
+        <source>Linears with their formats</source>
+        <translation>Linear 及其格式</translation>
+    </message>
+    <message>
+        <source>%1: %2 Linears, %3</source>
+        <translation>%1：%2 个 Linear，%3</translation>
+    </message>
+    <message>
+        <source>%1 · predicted loss increase %2 nats per token
+%3</source>
+        <translation>%1 · 预测损失增量：每 token %2 nats
+%3</translation>
     </message>
 </context>
 <context>
@@ -301,6 +413,36 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>发生了意外错误。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::HeatmapLegend</name>
+    <message>
+        <source>Δloss, %1</source>
+        <translation>Δloss，%1</translation>
+    </message>
+    <message>
+        <source>No costs</source>
+        <translation>无代价数据</translation>
+    </message>
+    <message>
+        <source>Mixed</source>
+        <translation>混合</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>No allocation</source>
+        <translation>未分配</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::HeatmapText</name>
+    <message>
+        <source>MTP %1</source>
+        <translation>MTP %1</translation>
     </message>
 </context>
 <context>
@@ -704,6 +846,152 @@ Stored in the tensor %2</source>
     <message>
         <source>Open Another Directory…</source>
         <translation>打开其他目录…</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ParetoChart</name>
+    <message>
+        <source>Pareto curve: predicted quality loss against model size</source>
+        <translation>Pareto 曲线：预测的质量损失与模型大小的关系</translation>
+    </message>
+    <message>
+        <source>Click or drag to choose the size budget; Left and Right step between the recipes on the curve.</source>
+        <translation>单击或拖动以选择大小预算；按左、右方向键可在曲线上的各个方案之间切换。</translation>
+    </message>
+    <message>
+        <source>%1 bits per Linear parameter · %2
+predicted loss increase: %3 nats per token
+%4</source>
+        <translation>每个 Linear 参数 %1 比特 · %2
+预测损失增量：每 token %3 nats
+%4</translation>
+    </message>
+    <message>
+        <source>the knee: beyond it, extra bytes buy little quality</source>
+        <translation>拐点：超过此处后，增加字节对质量的提升很小</translation>
+    </message>
+    <message>
+        <source>No curve yet: open a run directory with probe results.</source>
+        <translation>暂无曲线：请打开包含敏感度测量结果的运行目录。</translation>
+    </message>
+    <message>
+        <source>bits per Linear parameter</source>
+        <translation>每个 Linear 参数的比特数</translation>
+    </message>
+    <message>
+        <source>predicted Δloss (nats/token)</source>
+        <translation>预测 Δloss（nats/token）</translation>
+    </message>
+    <message>
+        <source>knee</source>
+        <translation>拐点</translation>
+    </message>
+    <message>
+        <source>budget %1 · %2 bpp</source>
+        <translation>预算 %1 · %2 bpp</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ParetoView</name>
+    <message>
+        <source>Allocation at the chosen budget</source>
+        <translation>所选预算下的格式分配</translation>
+    </message>
+    <message>
+        <source>Reading the run…</source>
+        <translation>正在读取运行结果…</translation>
+    </message>
+    <message>
+        <source>%1 · predicted loss increase %2 nats per token</source>
+        <translation>%1 · 预测损失增量：每 token %2 nats</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::SensitivityHeatmap</name>
+    <message>
+        <source>Sensitivity heatmap</source>
+        <translation>敏感度热力图</translation>
+    </message>
+    <message>
+        <source>MTP layer %1 · %2</source>
+        <translation>MTP 第 %1 层 · %2</translation>
+    </message>
+    <message>
+        <source>Layer %1 · %2</source>
+        <translation>第 %1 层 · %2</translation>
+    </message>
+    <message>
+        <source>No Linear of this role in this layer</source>
+        <translation>该层中没有此角色的 Linear</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s) across %1 experts</source>
+        <translation>
+            <numerusform>%n 个 Linear，分布在 %1 个专家中</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s)</source>
+        <translation>
+            <numerusform>%n 个 Linear</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Parameters: %1</source>
+        <translation>参数：%1</translation>
+    </message>
+    <message>
+        <source>No predicted Δloss</source>
+        <translation>无预测 Δloss</translation>
+    </message>
+    <message>
+        <source>Predicted Δloss:</source>
+        <translation>预测 Δloss：</translation>
+    </message>
+    <message>
+        <source>Chosen format: %1</source>
+        <translation>选定格式：%1</translation>
+    </message>
+    <message>
+        <source>Chosen format: mixed</source>
+        <translation>选定格式：混合</translation>
+    </message>
+    <message>
+        <source>Chosen format: none</source>
+        <translation>选定格式：无</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s) by %1 Linear role(s); no cell selected</source>
+        <translation>
+            <numerusform>%n 层 × %1 种 Linear 角色；未选中单元格</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::SensitivityView</name>
+    <message>
+        <source>Predicted loss increase of a format</source>
+        <translation>某种格式的预测损失增量</translation>
+    </message>
+    <message>
+        <source>Format chosen at the budget</source>
+        <translation>预算下选定的格式</translation>
+    </message>
+    <message>
+        <source>Colour the cells by</source>
+        <translation>单元格着色依据</translation>
+    </message>
+    <message>
+        <source>Format whose predicted loss increase colours the cells</source>
+        <translation>按其预测损失增量为单元格着色的格式</translation>
+    </message>
+    <message>
+        <source>Colour by:</source>
+        <translation>着色依据：</translation>
+    </message>
+    <message>
+        <source>Click a cell (or use the arrow keys) to see its numbers; hover for a summary.</source>
+        <translation>单击单元格（或使用方向键）可查看其数值；鼠标悬停可查看摘要。</translation>
     </message>
 </context>
 </TS>

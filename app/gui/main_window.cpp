@@ -16,6 +16,7 @@
 #include <QTabWidget>
 
 #include "app/gui/recent_menu.h"
+#include "widgets/allocation/allocation_view.h"
 #include "widgets/model/display_text.h"
 #include "widgets/model/model_view.h"
 #include "widgets/pareto/pareto_view.h"
@@ -59,6 +60,10 @@ void MainWindow::setupCentralView()
     m_tabs->setTabToolTip(m_tabs->indexOf(m_sensitivity),
                           tr("Which layers mind quantization, and which format each one got: "
                              "open a run directory of the prismaquant command line to see it"));
+    m_allocation = new widgets::AllocationView(m_document, m_tabs);
+    m_tabs->addTab(m_allocation, tr("Allocation"));
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_allocation),
+                          tr("Every Linear with the format it gets at the chosen budget"));
     setRunTabsEnabled(false);
     setCentralWidget(m_tabs);
     connect(m_document, &widgets::RunDocument::loaded, this, [this] { setRunTabsEnabled(true); });
@@ -161,6 +166,7 @@ void MainWindow::setRunTabsEnabled(bool enabled)
 {
     m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), enabled);
     m_tabs->setTabEnabled(m_tabs->indexOf(m_sensitivity), enabled);
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_allocation), enabled);
 }
 
 void MainWindow::onAllocationChanged()

@@ -9,6 +9,7 @@ class QLabel;
 class QTabWidget;
 
 namespace pq::widgets {
+class AllocationView;
 class ModelView;
 class ParetoView;
 class RunDocument;
@@ -21,7 +22,8 @@ class RecentMenu;
 
 /**
  * PrismaQuant Studio's main window: the Model view and, once a run directory of the CLI is
- * opened, the Pareto view of its RunDocument (the budget in the status bar follows it). The
+ * opened, the Pareto, Sensitivity and Allocation views of its RunDocument (the allocation at the
+ * budget is in the status bar). The
  * File menu opens model folders or run directories (dialog or recent list), and the window's
  * geometry is kept in QSettings.
  */
@@ -64,6 +66,7 @@ private:
     widgets::RunDocument *m_document = nullptr;
     widgets::ParetoView *m_pareto = nullptr;
     widgets::SensitivityView *m_sensitivity = nullptr;
+    widgets::AllocationView *m_allocation = nullptr;
     QLabel *m_budgetStatus = nullptr;
     RecentMenu *m_recent = nullptr;
     QAction *m_openAction = nullptr;

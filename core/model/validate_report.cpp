@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The validation checklist as text (what `prismaquant validate` prints) and as the documented
-// JSON (docs/validate.md); the checks themselves are in validate.cpp.
+// JSON (docs/validate.md); the checks themselves are in validate.cpp and validate_groups.cpp.
 #include <algorithm>
 
 #include <fmt/format.h>

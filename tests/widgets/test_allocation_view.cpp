@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// widgets/allocation: the table lists every Linear of the run with the format, bytes and
+// predicted Δloss the document's allocation gives it, follows a new budget without a reset,
+// filters by words and sorts numbers as numbers; the summary counts Linears and bytes per format.
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/quant/format_spec.h"
+#include "tests/support/synthetic_run.h"
+#include "widgets/allocation/allocation_table_model.h"
+#include "widgets/allocation/allocation_view.h"
+#include "widgets/run/run_document.h"
+
+using pq::core::quant::FormatId;
+using pq::widgets::AllocationTableModel;
+using pq::widgets::AllocationView;
+using pq::widgets::RunDocument;
+using Column = AllocationTableModel::Column;
+
+namespace {
+
+const std::string EXAMPLE = PQ_SOURCE_DIR "/examples/tiny-random-llama";
+constexpr int TIMEOUT_MS = 20000;
+
+QString cell(const QAbstractItemModel &m, int row, Column c, int role = Qt::DisplayRole)
+{
+    return m.data(m.index(row, AllocationTableModel::columnIndex(c)), role).toString();
+}
+
+}  // namespace
+
+class TestAllocationView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void tableFollowsTheBudget();
+    void filterAndSort();
+};
+
+void TestAllocationView::tableFollowsTheBudget()
+{
+    QTemporaryDir dir;
+    const QString run = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
+    RunDocument doc;
+    AllocationView view(&doc);
+    doc.open(run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr, TIMEOUT_MS);
+    const AllocationTableModel &m = *view.tableModel();
+    QCOMPARE(m.rowCount(), 14);
+    const auto &inv = doc.run()->costs.inventory;
+    const auto &costs = doc.run()->costs.costs;
+    double sum = 0.0;
+    for (int r = 0; r < m.rowCount(); ++r) {
+        const FormatId f = doc.allocation()->linearFormats[static_cast<std::size_t>(r)];
+        QCOMPARE(m.formatAt(r), f);
+        QCOMPARE(cell(m, r, Column::Name), QString::fromStdString(inv.linears[r].name));
+        QCOMPARE(cell(m, r, Column::Format),
+                 QString::fromUtf8(pq::core::quant::formatInfo(f).name.data()));
+        const double d = m.data(m.index(r, AllocationTableModel::columnIndex(Column::DeltaLoss)),
+                                AllocationTableModel::SORT_ROLE)
+                                 .toDouble();
+        QCOMPARE(d, f == FormatId::BF16 ? 0.0 : costs.byLinear.at(inv.linears[r].name).at(f));
+        sum += d;
+    }
+    // the rows' Δloss add up to the allocation's predicted Δloss
+    QVERIFY2(std::abs(sum - doc.allocation()->cost) <= 1e-9 * std::max(sum, 1e-30),
+             qPrintable(QStringLiteral("%1 vs %2").arg(sum).arg(doc.allocation()->cost)));
+    QVERIFY2(view.summaryText().contains(QString::fromStdString(doc.allocation()->summary())),
+             qPrintable(view.summaryText()));
+
+    // a new budget changes the columns in place: no reset
+    QSignalSpy reset(view.tableModel(), &QAbstractItemModel::modelReset);
+    QSignalSpy changed(view.tableModel(), &QAbstractItemModel::dataChanged);
+    doc.setBudgetBytes(doc.run()->curve.back().totalBytes);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving() && changed.count() > 0, TIMEOUT_MS);
+    QCOMPARE(reset.count(), 0);
+    for (int r = 0; r < m.rowCount(); ++r) {
+        QCOMPARE(cell(m, r, Column::Format), QStringLiteral("BF16"));
+        QCOMPARE(cell(m, r, Column::DeltaLoss), QStringLiteral("0"));
+    }
+    QVERIFY2(view.summaryText().contains(QLatin1String("BF16: 14 Linears")),
+             qPrintable(view.summaryText()));
+}
+
+void TestAllocationView::filterAndSort()
+{
+    QTemporaryDir dir;
+    const QString run = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
+    RunDocument doc;
+    AllocationView view(&doc);
+    doc.open(run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr, TIMEOUT_MS);
+    QSortFilterProxyModel &p = *view.proxyModel();
+    view.filterEdit()->setText(QStringLiteral("down"));
+    QCOMPARE(p.rowCount(), 2);
+    view.filterEdit()->setText(QStringLiteral("layers.1 PROJ"));
+    QCOMPARE(p.rowCount(), 7);
+    view.filterEdit()->clear();
+    QCOMPARE(p.rowCount(), 14);
+    // by parameters, largest first: numbers, not text ("45,056" would sort before "4,096")
+    view.tableView()->sortByColumn(AllocationTableModel::columnIndex(Column::Params),
+                                   Qt::DescendingOrder);
+    for (int r = 1; r < p.rowCount(); ++r) {
+        QVERIFY(p.data(p.index(r - 1, AllocationTableModel::columnIndex(Column::Params)),
+                       AllocationTableModel::SORT_ROLE)
+                        .toULongLong() >=
+                p.data(p.index(r, AllocationTableModel::columnIndex(Column::Params)),
+                       AllocationTableModel::SORT_ROLE)
+                        .toULongLong());
+    }
+    QVERIFY(cell(p, 0, Column::Name).contains(QLatin1String("mlp")));
+}
+
+QTEST_MAIN(TestAllocationView)
+#include "test_allocation_view.moc"

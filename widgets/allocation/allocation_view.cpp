@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+#include "widgets/allocation/allocation_view.h"
+
+#include <map>
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "core/quant/format_spec.h"
+#include "widgets/allocation/allocation_table_model.h"
+#include "widgets/model/display_text.h"
+#include "widgets/run/run_document.h"
+
+namespace pq::widgets {
+namespace {
+
+/** Rows whose name, role or format holds every typed word; sorted on the model's SORT_ROLE. */
+class AllocationFilterProxy : public QSortFilterProxyModel
+{
+public:
+    explicit AllocationFilterProxy(QObject *parent)
+        : QSortFilterProxyModel(parent)
+    {
+        setSortRole(AllocationTableModel::SORT_ROLE);
+    }
+
+    void setWords(const QString &text)
+    {
+        m_terms = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        invalidateFilter();
+    }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex & /*parent*/) const override
+    {
+        const auto *model = static_cast<const AllocationTableModel *>(sourceModel());
+        return m_terms.isEmpty() || model->rowMatches(row, m_terms);
+    }
+
+private:
+    QStringList m_terms;
+};
+
+}  // namespace
+
+AllocationView::AllocationView(RunDocument *document, QWidget *parent)
+    : QWidget(parent)
+    , m_document(document)
+{
+    m_summary = new QLabel(this);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter by name, role or format (e.g. \"down NVFP4\")"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Filter the Linears"));
+    m_model = new AllocationTableModel(this);
+    auto *proxy = new AllocationFilterProxy(this);
+    proxy->setSourceModel(m_model);
+    m_proxy = proxy;
+    m_table = new QTableView(this);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder);  // inventory order until a header is clicked
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(
+            AllocationTableModel::columnIndex(AllocationTableModel::Column::Name),
+            QHeaderView::Stretch);
+    m_table->setAccessibleName(tr("Linears with their formats"));
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_filter);
+    layout->addWidget(m_table, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this,
+            [proxy](const QString &text) { proxy->setWords(text); });
+    connect(m_document, &RunDocument::loaded, this, &AllocationView::onLoaded);
+    connect(m_document, &RunDocument::allocationChanged, this,
+            &AllocationView::onAllocationChanged);
+}
+
+void AllocationView::onLoaded()
+{
+    const auto run = m_document->run();
+    m_model->setRun(std::shared_ptr<const core::ModelInventory>(run, &run->costs.inventory),
+                    std::shared_ptr<const core::alloc::LinearCosts>(run, &run->costs.costs));
+    m_table->resizeColumnsToContents();
+}
+
+void AllocationView::onAllocationChanged()
+{
+    const auto allocation = m_document->allocation();
+    m_model->setAllocation(allocation);
+    m_table->resizeColumnToContents(
+            AllocationTableModel::columnIndex(AllocationTableModel::Column::Format));
+    const core::ModelInventory &inv = m_document->run()->costs.inventory;
+    std::map<core::quant::FormatId, std::pair<std::size_t, std::uint64_t>> byFormat;
+    for (std::size_t i = 0; i < inv.linears.size() && i < allocation->linearFormats.size(); ++i) {
+        const core::LinearInfo &l = inv.linears[i];
+        const core::quant::FormatId f = allocation->linearFormats[i];
+        auto &[count, bytes] = byFormat[f];
+        ++count;
+        bytes += core::quant::formatBytes(f, l.outFeatures, l.inFeatures, l.sourceDtype);
+    }
+    QStringList parts;
+    for (const auto &[format, entry] : byFormat) {
+        const std::string_view name = core::quant::formatInfo(format).name;
+        parts << tr("%1: %2 Linears, %3")
+                         .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+                              DisplayText::count(entry.first), DisplayText::bytes(entry.second));
+    }
+    m_summary->setText(tr("%1 · predicted loss increase %2 nats per token\n%3")
+                               .arg(QString::fromStdString(allocation->summary()),
+                                    QString::number(allocation->cost, 'g', 3),
+                                    parts.join(QStringLiteral(" · "))));
+}
+
+QString AllocationView::summaryText() const
+{
+    return m_summary->text();
+}
+
+}  // namespace pq::widgets

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace pq::widgets {
+
+class AllocationTableModel;
+class RunDocument;
+
+/**
+ * The Allocation tab: the allocation at the document's budget in one line, Linears and bytes
+ * per format, and a sortable table of every Linear with its format, bytes and predicted Δloss,
+ * filtered by the words typed above it (name, role or format). Follows the document. GUI thread
+ * only.
+ */
+class AllocationView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit AllocationView(RunDocument *document, QWidget *parent = nullptr);
+
+    AllocationTableModel *tableModel() const { return m_model; }
+
+    QSortFilterProxyModel *proxyModel() const { return m_proxy; }
+
+    QTableView *tableView() const { return m_table; }
+
+    QLineEdit *filterEdit() const { return m_filter; }
+
+    /** The summary and per-format lines above the table. */
+    QString summaryText() const;
+
+private:
+    void onLoaded();
+    void onAllocationChanged();
+
+    RunDocument *m_document = nullptr;
+    AllocationTableModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QLabel *m_summary = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QTableView *m_table = nullptr;
+};
+
+}  // namespace pq::widgets
