@@ -188,6 +188,18 @@
         <source>How much the model&apos;s loss is predicted to rise (nats per token) when this Linear is stored in that format; 0 for BF16, the source precision</source>
         <translation>Um wie viel der Loss des Modells laut Vorhersage steigt (nats pro Token), wenn dieses Linear in diesem Format gespeichert wird; 0 für BF16, die Ausgangsgenauigkeit</translation>
     </message>
+    <message>
+        <source>pinned</source>
+        <translation>fixiert</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>Fixiert</translation>
+    </message>
+    <message>
+        <source>Pinned Linears keep the format you chose at every budget (right-click a row to pin or unpin it)</source>
+        <translation>Fixierte Linears behalten bei jedem Budget das von Ihnen gewählte Format (Rechtsklick auf eine Zeile, um sie zu fixieren oder freizugeben)</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::AllocationView</name>
@@ -212,6 +224,14 @@
 %3</source>
         <translation>%1 · vorhergesagter Loss-Anstieg %2 nats pro Token
 %3</translation>
+    </message>
+    <message>
+        <source>Pin to</source>
+        <translation>Fixieren auf</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>Freigeben</translation>
     </message>
 </context>
 <context>

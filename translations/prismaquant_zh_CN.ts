@@ -188,6 +188,18 @@
         <source>How much the model&apos;s loss is predicted to rise (nats per token) when this Linear is stored in that format; 0 for BF16, the source precision</source>
         <translation>以该格式存储此 Linear 时，模型的预测损失增量（nats/token）；BF16 即原始精度，此值为 0</translation>
     </message>
+    <message>
+        <source>pinned</source>
+        <translation>已固定</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <source>Pinned Linears keep the format you chose at every budget (right-click a row to pin or unpin it)</source>
+        <translation>已固定的 Linear 在任何预算下都保留您选择的格式（右键单击一行即可固定或取消固定）</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::AllocationView</name>
@@ -212,6 +224,14 @@
 %3</source>
         <translation>%1 · 预测损失增量：每 token %2 nats
 %3</translation>
+    </message>
+    <message>
+        <source>Pin to</source>
+        <translation>固定为</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消固定</translation>
     </message>
 </context>
 <context>

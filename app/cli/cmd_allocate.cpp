@@ -19,6 +19,7 @@
 #include "core/data/sensitivity_report.h"
 #include "core/io/checkpoint.h"
 #include "core/model/inventory.h"
+#include "core/pipeline/pins.h"
 #include "core/pipeline/run_costs.h"
 #include "core/quant/format_spec.h"
 #include "core/util/atomic_file.h"
@@ -120,6 +121,20 @@ core::Result<alloc::Constraints> constraints(const AllocArgs &a)
                 return std::move(rule).error();
             }
             out->push_back(*rule);
+        }
+    }
+    // the pins the Studio keeps in the run directory hold here too
+    if (!a.dataFree) {
+        auto saved = core::pipeline::readPins(a.runDir);
+        if (!saved) {
+            return std::move(saved).error();
+        }
+        for (const core::pipeline::Pin &p : *saved) {
+            c.pins.emplace_back(p.pattern, p.format);
+        }
+        if (!saved->empty()) {
+            fmt::print(stderr, "honouring {} pin(s) from {}/pins.json (set in the Studio)\n",
+                       saved->size(), a.runDir);
         }
     }
     return c;

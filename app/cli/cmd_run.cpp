@@ -25,6 +25,7 @@
 #include "core/model/inventory.h"
 #include "core/model/validate.h"
 #include "core/pipeline/run_record.h"
+#include "core/util/atomic_file.h"
 #include "core/util/file_hash.h"
 #include "core/util/human.h"
 
@@ -438,8 +439,11 @@ int runStages(const RunArgs &a, const RunLog &log, nlohmann::json &summary)
     }
 
     // 3. allocate, then the curve it was cut from
-    const std::string allocKey = pipeline::stageKey(
-            {"allocate", version, costKey, targetText(a), joined(a.menu), a.mix4bit ? "mix" : ""});
+    // the Studio's pins (RUN_DIR/pins.json) are part of the allocation's inputs
+    auto pins = core::readSmallFile((fs::path(runDir) / "pins.json").string(), 16ULL << 20U);
+    const std::string allocKey =
+            pipeline::stageKey({"allocate", version, costKey, targetText(a), joined(a.menu),
+                                a.mix4bit ? "mix" : "", pins ? *pins : std::string()});
     if (const int rc = stage("allocate", allocKey, {"recipe.json", "pareto.csv"},
                              [&] { return runAllocateStage(alloc); });
         rc != EXIT_OK) {

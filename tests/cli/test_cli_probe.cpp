@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include "core/export/compressed_checkpoint.h"
+#include "core/pipeline/pins.h"
 #include "core/quant/format_spec.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
@@ -27,6 +28,7 @@ private Q_SLOTS:
     void unknownFormatIsAnInputError();
     void shardedProbeMergesToTheSameResults();
     void commandsPrintJson();
+    void allocateHonoursTheStudioPins();
 
 private:
     QTemporaryDir m_dir;
@@ -362,6 +364,38 @@ void TestCliProbe::commandsPrintJson()
     QVERIFY2(sy.exitCode == 0, sy.err.c_str());
     QCOMPARE(nlohmann::json::parse(sy.out).at("out_dir").get<std::string>(), synth.toStdString());
     QVERIFY(QFile::exists(synth + QStringLiteral("/config.json")));
+}
+
+void TestCliProbe::allocateHonoursTheStudioPins()
+{
+    // a pin set in the Studio (RUN_DIR/pins.json) holds for `allocate` too
+    const QString run = m_dir.filePath(QStringLiteral("pinned-run"));
+    const auto probe = pq::test::runCli(
+            {QStringLiteral("probe"), m_model, QStringLiteral("--calib"),
+             QString::fromStdString(pq::test::sharedData("text/tinyshakespeare/input.txt")),
+             QStringLiteral("--out"), run, QStringLiteral("--samples"), QStringLiteral("2"),
+             QStringLiteral("--seq-len"), QStringLiteral("32"), QStringLiteral("--held-out"),
+             QStringLiteral("1")});
+    QVERIFY2(probe.exitCode == 0, probe.err.c_str());
+    const auto recipeOf = [&]() {
+        QFile f(run + QStringLiteral("/recipe.json"));
+        return f.open(QIODevice::ReadOnly) ? nlohmann::json::parse(f.readAll().toStdString())
+                                           : nlohmann::json();
+    };
+    const QStringList allocate = {QStringLiteral("allocate"), run, QStringLiteral("--target-bits"),
+                                  QStringLiteral("7")};
+    const std::string down = "model.layers.0.mlp.down_proj";
+    const auto free = pq::test::runCli(allocate);
+    QVERIFY2(free.exitCode == 0, free.err.c_str());
+    QVERIFY(recipeOf().at("linears").at(down).get<std::string>() != "BF16");
+    QVERIFY(pq::core::pipeline::writePins(
+                    run.toStdString(),
+                    {{pq::core::pipeline::exactPattern(down), pq::core::quant::FormatId::BF16}})
+                    .has_value());
+    const auto pinned = pq::test::runCli(allocate);
+    QVERIFY2(pinned.exitCode == 0, (pinned.err + pinned.out).c_str());
+    QVERIFY2(pinned.err.find("honouring 1 pin(s)") != std::string::npos, pinned.err.c_str());
+    QCOMPARE(recipeOf().at("linears").at(down).get<std::string>(), std::string("BF16"));
 }
 
 QTEST_GUILESS_MAIN(TestCliProbe)

@@ -2,7 +2,9 @@
 // widgets/allocation: the table lists every Linear of the run with the format, bytes and
 // predicted Δloss the document's allocation gives it, follows a new budget without a reset,
 // filters by words and sorts numbers as numbers; the summary counts Linears and bytes per format.
+#include <QFile>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -40,6 +42,7 @@ class TestAllocationView : public QObject
 private Q_SLOTS:
     void tableFollowsTheBudget();
     void filterAndSort();
+    void pinFromTheContextMenu();
 };
 
 void TestAllocationView::tableFollowsTheBudget()
@@ -116,6 +119,53 @@ void TestAllocationView::filterAndSort()
                         .toULongLong());
     }
     QVERIFY(cell(p, 0, Column::Name).contains(QLatin1String("mlp")));
+}
+
+void TestAllocationView::pinFromTheContextMenu()
+{
+    QTemporaryDir dir;
+    const QString run = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
+    RunDocument doc;
+    AllocationView view(&doc);
+    doc.open(run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    const AllocationTableModel &m = *view.tableModel();
+    const auto menuAction = [](QMenu *menu, const QString &path) -> QAction * {
+        QMenu *at = menu;
+        const QStringList parts = path.split(QLatin1Char('/'));
+        for (int i = 0; i < parts.size(); ++i) {
+            QAction *found = nullptr;
+            for (QAction *a : at->actions()) {
+                found = a->text() == parts[i] ? a : found;
+            }
+            if (found == nullptr || i + 1 == parts.size()) {
+                return found;
+            }
+            at = found->menu();
+        }
+        return nullptr;
+    };
+    // row 0 is layer 0's q_proj (inventory order): pin it to BF16
+    std::unique_ptr<QMenu> menu(view.contextMenuFor(0));
+    QVERIFY(menu != nullptr);
+    QVERIFY(!menuAction(menu.get(), QStringLiteral("Unpin"))->isEnabled());
+    QAction *bf16 = menuAction(menu.get(), QStringLiteral("Pin to/BF16"));
+    QVERIFY(bf16 != nullptr);
+    QVERIFY(menuAction(menu.get(), QStringLiteral("Pin to/NVFP4A16")) != nullptr);
+    bf16->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.size() == 1 && !doc.isSolving(), TIMEOUT_MS);
+    QTRY_VERIFY_WITH_TIMEOUT(m.isPinned(0), TIMEOUT_MS);
+    QCOMPARE(m.formatAt(0), FormatId::BF16);
+    QCOMPARE(cell(m, 0, Column::Pinned), QStringLiteral("pinned"));
+    QVERIFY(QFile::exists(run + QStringLiteral("/pins.json")));
+    menu.reset(view.contextMenuFor(0));
+    QAction *unpin = menuAction(menu.get(), QStringLiteral("Unpin"));
+    QVERIFY(unpin->isEnabled());
+    unpin->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.empty() && !doc.isSolving(), TIMEOUT_MS);
+    QTRY_VERIFY_WITH_TIMEOUT(!m.isPinned(0), TIMEOUT_MS);
+    QVERIFY(!QFile::exists(run + QStringLiteral("/pins.json")));
 }
 
 QTEST_MAIN(TestAllocationView)

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void loadsTheRunAtTheKnee();
     void budgetsAreSolvedNewestFirst();
     void runWithoutProbeFails();
+    void pinsRerunTheAllocatorAndPersist();
 
 private:
     QTemporaryDir m_dir;
@@ -103,6 +104,62 @@ void TestRunDocument::runWithoutProbeFails()
     QVERIFY(doc.run() == nullptr);
     doc.setBudgetBytes(1000);  // ignored
     QVERIFY(!doc.isSolving());
+}
+
+void TestRunDocument::pinsRerunTheAllocatorAndPersist()
+{
+    QTemporaryDir dir;
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, runDir.toStdString()).has_value());
+    RunDocument doc;
+    doc.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    // at the smallest recipe nothing is BF16; pin the first MLP down_proj to BF16
+    doc.setBudgetBytes(0);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
+    const auto first = doc.run();  // each pin replaces the document's run: keep this one
+    const auto &inv = first->costs.inventory;
+    std::size_t down = 0;
+    while (inv.linears[down].role != pq::core::LinearRole::MlpDown) {
+        ++down;
+    }
+    const std::uint64_t smallest = doc.run()->curve.front().totalBytes;
+    QVERIFY(doc.allocation()->linearFormats[down] != pq::core::quant::FormatId::BF16);
+    QSignalSpy loaded(&doc, &RunDocument::loaded);
+    doc.setPin(inv.linears[down].name, pq::core::quant::FormatId::BF16);
+    QVERIFY(doc.isSolving());
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1 && !doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.allocation()->linearFormats[down], pq::core::quant::FormatId::BF16);
+    QVERIFY(doc.allocation()->groups[inv.linears[down].group].pinned);
+    QVERIFY(doc.run()->curve.front().totalBytes > smallest);  // the floor rose with the pin
+    QCOMPARE(doc.budgetBytes(), doc.run()->curve.front().totalBytes);
+    const auto saved = pq::core::pipeline::readPins(runDir.toStdString());
+    QVERIFY(saved.has_value());
+    QCOMPARE(saved->size(), std::size_t{1});
+    QCOMPARE(saved->front().format, pq::core::quant::FormatId::BF16);
+
+    // the run reopened keeps its pin
+    RunDocument again;
+    again.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(again.allocation() != nullptr && !again.isSolving(), TIMEOUT_MS);
+    QCOMPARE(again.run()->pins.size(), std::size_t{1});
+    again.setBudgetBytes(0);
+    QTRY_VERIFY_WITH_TIMEOUT(!again.isSolving(), TIMEOUT_MS);
+    QCOMPARE(again.allocation()->linearFormats[down], pq::core::quant::FormatId::BF16);
+
+    // a pin the shapes cannot take is refused and changes nothing
+    QSignalSpy refused(&doc, &RunDocument::allocationFailed);
+    doc.setPin(inv.linears[down].name, pq::core::quant::FormatId::MXFP4);  // in = 176: no groups
+    QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 1, TIMEOUT_MS);
+    QCOMPARE(doc.run()->pins.size(), std::size_t{1});
+    QCOMPARE(pq::core::pipeline::readPins(runDir.toStdString())->front().format,
+             pq::core::quant::FormatId::BF16);
+
+    // unpinned: the file goes, the floor comes back
+    doc.setPin(inv.linears[down].name, std::nullopt);
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 2 && !doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.run()->curve.front().totalBytes, smallest);
+    QVERIFY(!QFile::exists(runDir + QStringLiteral("/pins.json")));
 }
 
 QTEST_MAIN(TestRunDocument)

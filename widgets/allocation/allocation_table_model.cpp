@@ -41,7 +41,7 @@ void AllocationTableModel::setAllocation(std::shared_ptr<const core::alloc::Allo
     m_allocation = std::move(allocation);
     if (rowCount() > 0) {
         Q_EMIT dataChanged(index(0, columnIndex(Column::Format)),
-                           index(rowCount() - 1, columnIndex(Column::DeltaLoss)));
+                           index(rowCount() - 1, columnIndex(Column::Pinned)));
     }
 }
 
@@ -52,6 +52,33 @@ core::quant::FormatId AllocationTableModel::formatAt(int row) const
         return core::quant::FormatId::BF16;
     }
     return m_allocation->linearFormats[static_cast<std::size_t>(row)];
+}
+
+bool AllocationTableModel::isPinned(int row) const
+{
+    if (m_allocation == nullptr || row < 0 || row >= rowCount()) {
+        return false;
+    }
+    const std::size_t group = m_inventory->linears[static_cast<std::size_t>(row)].group;
+    return group < m_allocation->groups.size() && m_allocation->groups[group].pinned;
+}
+
+std::vector<core::quant::FormatId> AllocationTableModel::formatsFor(int row) const
+{
+    std::vector<core::quant::FormatId> out;
+    const auto linear = m_costs->byLinear.find(nameAt(row));
+    for (const core::quant::FormatInfo &f : core::quant::allFormats()) {
+        if (f.id == core::quant::FormatId::BF16 ||
+            (linear != m_costs->byLinear.end() && linear->second.count(f.id) != 0)) {
+            out.push_back(f.id);
+        }
+    }
+    return out;
+}
+
+std::string AllocationTableModel::nameAt(int row) const
+{
+    return m_inventory->linears[static_cast<std::size_t>(row)].name;
 }
 
 std::optional<double> AllocationTableModel::deltaLoss(int row) const
@@ -124,6 +151,11 @@ QVariant AllocationTableModel::value(int row, Column column, bool forSorting) co
         }
         return d ? QString::number(*d, 'g', 3) : tr("n/a");
     }
+    case Column::Pinned:
+        if (forSorting) {
+            return isPinned(row) ? 1 : 0;
+        }
+        return isPinned(row) ? tr("pinned") : QString();
     }
     return {};
 }
@@ -169,6 +201,8 @@ QVariant AllocationTableModel::headerData(int section, Qt::Orientation orientati
             return tr("Bytes");
         case Column::DeltaLoss:
             return tr("Predicted Δloss");
+        case Column::Pinned:
+            return tr("Pin");
         }
     }
     if (role == Qt::ToolTipRole) {
@@ -180,6 +214,9 @@ QVariant AllocationTableModel::headerData(int section, Qt::Orientation orientati
         case Column::DeltaLoss:
             return tr("How much the model's loss is predicted to rise (nats per token) when this "
                       "Linear is stored in that format; 0 for BF16, the source precision");
+        case Column::Pinned:
+            return tr("Pinned Linears keep the format you chose at every budget (right-click a "
+                      "row to pin or unpin it)");
         default:
             return {};
         }

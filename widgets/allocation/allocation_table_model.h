@@ -35,8 +35,9 @@ public:
         Format,
         Bytes,
         DeltaLoss,
+        Pinned,
     };
-    static constexpr int COLUMN_COUNT = 7;
+    static constexpr int COLUMN_COUNT = 8;
     static constexpr int SORT_ROLE = Qt::UserRole + 1;
 
     static constexpr int columnIndex(Column column) { return static_cast<int>(column); }
@@ -51,6 +52,12 @@ public:
 
     /** The format of the Linear in `row` (BF16 when there is no allocation). */
     core::quant::FormatId formatAt(int row) const;
+    /** Whether the allocation's choice for the Linear in `row` is a pin (its fused group's). */
+    bool isPinned(int row) const;
+    /** The formats the Linear in `row` can take (those it has a cost for, and BF16). */
+    std::vector<core::quant::FormatId> formatsFor(int row) const;
+    /** The Linear's checkpoint name. */
+    std::string nameAt(int row) const;
     /** True when every term occurs, ignoring case, in the row's name, role or format. */
     bool rowMatches(int row, const QStringList &terms) const;
 

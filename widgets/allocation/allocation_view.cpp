@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/allocation/allocation_view.h"
 
+#include <algorithm>
 #include <map>
 
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -72,6 +74,8 @@ AllocationView::AllocationView(RunDocument *document, QWidget *parent)
             AllocationTableModel::columnIndex(AllocationTableModel::Column::Name),
             QHeaderView::Stretch);
     m_table->setAccessibleName(tr("Linears with their formats"));
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &AllocationView::showContextMenu);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_filter);
@@ -118,6 +122,45 @@ void AllocationView::onAllocationChanged()
                                .arg(QString::fromStdString(allocation->summary()),
                                     QString::number(allocation->cost, 'g', 3),
                                     parts.join(QStringLiteral(" · "))));
+}
+
+QMenu *AllocationView::contextMenuFor(int proxyRow)
+{
+    const int row = m_proxy->mapToSource(m_proxy->index(proxyRow, 0)).row();
+    if (row < 0 || m_document->run() == nullptr) {
+        return nullptr;
+    }
+    auto *menu = new QMenu(this);
+    const std::string name = m_model->nameAt(row);
+    QMenu *pinTo = menu->addMenu(tr("Pin to"));
+    for (const core::quant::FormatId f : m_model->formatsFor(row)) {
+        const std::string_view label = core::quant::formatInfo(f).name;
+        QAction *action = pinTo->addAction(
+                QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size())));
+        connect(action, &QAction::triggered, this,
+                [this, name, f] { m_document->setPin(name, f); });
+    }
+    QAction *unpin = menu->addAction(tr("Unpin"));
+    const std::string pattern = core::pipeline::exactPattern(name);
+    const auto &pins = m_document->run()->pins;
+    unpin->setEnabled(std::any_of(pins.begin(), pins.end(),
+                                  [&pattern](const auto &p) { return p.pattern == pattern; }));
+    connect(unpin, &QAction::triggered, this,
+            [this, name] { m_document->setPin(name, std::nullopt); });
+    return menu;
+}
+
+void AllocationView::showContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_table->indexAt(pos);
+    if (!index.isValid()) {
+        return;
+    }
+    QMenu *menu = contextMenuFor(index.row());
+    if (menu != nullptr) {
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(m_table->viewport()->mapToGlobal(pos));
+    }
 }
 
 QString AllocationView::summaryText() const

@@ -4,6 +4,7 @@
 #include <QWidget>
 
 class QLabel;
+class QMenu;
 class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
@@ -16,8 +17,9 @@ class RunDocument;
 /**
  * The Allocation tab: the allocation at the document's budget in one line, Linears and bytes
  * per format, and a sortable table of every Linear with its format, bytes and predicted Δloss,
- * filtered by the words typed above it (name, role or format). Follows the document. GUI thread
- * only.
+ * filtered by the words typed above it (name, role or format). Right-click a row to pin its
+ * Linear (and so its fused group) to a format or to unpin it: the document re-runs the
+ * allocator and keeps the pin in the run directory. Follows the document. GUI thread only.
  */
 class AllocationView : public QWidget
 {
@@ -37,9 +39,13 @@ public:
     /** The summary and per-format lines above the table. */
     QString summaryText() const;
 
+    /** The context menu of a proxy row (what right-clicking it shows); the caller owns it. */
+    QMenu *contextMenuFor(int proxyRow);
+
 private:
     void onLoaded();
     void onAllocationChanged();
+    void showContextMenu(const QPoint &pos);
 
     RunDocument *m_document = nullptr;
     AllocationTableModel *m_model = nullptr;

@@ -11,17 +11,21 @@
 namespace pq::widgets {
 namespace {
 
-/** Reads the run and builds its allocator and curve (worker thread). */
-core::Result<std::shared_ptr<RunDocument::Run>> loadRun(const std::string &dir)
+/** Builds the allocator with `pins` and its curve over `costs` (worker thread). */
+core::Result<std::shared_ptr<RunDocument::Run>> planRun(core::pipeline::RunCosts costs,
+                                                        std::vector<core::pipeline::Pin> pins,
+                                                        const std::string &dir)
 {
-    auto costs = core::pipeline::loadRunCosts(dir);
-    if (!costs) {
-        return std::move(costs).error();
-    }
     // built in place: the allocator keeps a pointer to the inventory
     auto run = std::make_shared<RunDocument::Run>();
-    run->costs = std::move(*costs);
-    auto allocator = core::alloc::Allocator::create(run->costs.inventory, run->costs.costs, {});
+    run->costs = std::move(costs);
+    run->pins = std::move(pins);
+    core::alloc::Constraints constraints;
+    for (const core::pipeline::Pin &p : run->pins) {
+        constraints.pins.emplace_back(p.pattern, p.format);
+    }
+    auto allocator =
+            core::alloc::Allocator::create(run->costs.inventory, run->costs.costs, constraints);
     if (!allocator) {
         return std::move(allocator).error();
     }
@@ -33,6 +37,20 @@ core::Result<std::shared_ptr<RunDocument::Run>> loadRun(const std::string &dir)
     }
     run->knee = core::alloc::findKnee(run->curve);
     return run;
+}
+
+/** Reads the run and its pins, and plans it (worker thread). */
+core::Result<std::shared_ptr<RunDocument::Run>> loadRun(const std::string &dir)
+{
+    auto costs = core::pipeline::loadRunCosts(dir);
+    if (!costs) {
+        return std::move(costs).error();
+    }
+    auto pins = core::pipeline::readPins(dir);
+    if (!pins) {
+        return std::move(pins).error();
+    }
+    return planRun(std::move(*costs), std::move(*pins), dir);
 }
 
 }  // namespace
@@ -47,6 +65,7 @@ RunDocument::~RunDocument()
 {
     abandon(m_loader);
     abandon(m_solver);
+    abandon(m_repinner);
     m_pool.waitForDone();
 }
 
@@ -64,6 +83,7 @@ void RunDocument::open(const QString &runDir)
 {
     abandon(m_loader);
     abandon(m_solver);
+    abandon(m_repinner);
     m_pendingBudget.reset();
     m_runDir = QDir::cleanPath(QDir(runDir).absolutePath());
     m_error.clear();
@@ -143,9 +163,47 @@ void RunDocument::startSolve()
     m_solver->start(m_pool);
 }
 
+void RunDocument::setPin(const std::string &linear, std::optional<core::quant::FormatId> format)
+{
+    if (m_state != State::Ready || m_repinner != nullptr) {
+        return;
+    }
+    std::vector<core::pipeline::Pin> pins = m_run->pins;
+    const std::string pattern = core::pipeline::exactPattern(linear);
+    std::erase_if(pins, [&pattern](const core::pipeline::Pin &p) { return p.pattern == pattern; });
+    if (format) {
+        pins.push_back({pattern, *format});
+    }
+    const std::shared_ptr<const Run> old = m_run;
+    const std::string dir = QFile::encodeName(m_runDir).toStdString();
+    m_repinner = JobRunner::withResult<std::shared_ptr<Run>>(
+            [old, pins, dir](core::JobContext &) -> core::Result<std::shared_ptr<Run>> {
+                auto run = planRun(old->costs, pins, dir);
+                if (run) {  // saved only once the allocator accepts the pins
+                    PQ_TRY_STATUS(core::pipeline::writePins(dir, pins));
+                }
+                return run;
+            },
+            this);
+    connect(m_repinner, &JobRunner::succeeded, this, [this] {
+        m_run = *m_repinner->result<std::shared_ptr<Run>>();
+        m_repinner = nullptr;
+        Q_EMIT loaded();
+        const std::uint64_t budget = m_budget;
+        m_budget = 0;  // solve again even at the same budget: the options changed
+        setBudgetBytes(budget);
+    });
+    connect(m_repinner, &JobRunner::failed, this, [this](const QString &message, int) {
+        m_repinner = nullptr;
+        Q_EMIT allocationFailed(message);
+    });
+    connect(m_repinner, &JobRunner::finished, m_repinner, &QObject::deleteLater);
+    m_repinner->start(m_pool);
+}
+
 bool RunDocument::isSolving() const
 {
-    return m_solver != nullptr;
+    return m_solver != nullptr || m_repinner != nullptr;
 }
 
 std::size_t RunDocument::nearestCurvePoint() const

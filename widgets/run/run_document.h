@@ -12,6 +12,7 @@
 #include <QThreadPool>
 
 #include "core/alloc/allocation.h"
+#include "core/pipeline/pins.h"
 #include "core/pipeline/run_costs.h"
 
 namespace pq::widgets {
@@ -45,6 +46,7 @@ public:
     struct Run
     {
         core::pipeline::RunCosts costs;
+        std::vector<core::pipeline::Pin> pins;  ///< RUN_DIR/pins.json, honoured by `allocator`
         std::optional<core::alloc::Allocator> allocator;  ///< points into `costs.inventory`
         std::vector<core::alloc::CurvePoint> curve;
         core::alloc::Knee knee;
@@ -73,7 +75,7 @@ public:
     /** The allocation at budgetBytes() (null until the first one is solved). */
     std::shared_ptr<const core::alloc::Allocation> allocation() const { return m_allocation; }
 
-    /** Whether a budget is being solved. */
+    /** Whether a budget or a pin is being solved. */
     bool isSolving() const;
 
     /**
@@ -84,6 +86,16 @@ public:
 
     /** The curve point closest to budgetBytes() (its index), for keyboard stepping. */
     std::size_t nearestCurvePoint() const;
+
+    /**
+     * Pins the Linear named `linear` (and so its fused group) to `format`, or unpins it
+     * (nullopt). In the background: the allocator is rebuilt with the run's pins, RUN_DIR/
+     * pins.json is rewritten, then loaded() (new curve) and the allocation at the budget follow.
+     * A pin the allocator refuses (a format the group's shapes cannot take, pins that disagree
+     * inside a group) changes nothing and is reported with allocationFailed(). Ignored unless
+     * Ready.
+     */
+    void setPin(const std::string &linear, std::optional<core::quant::FormatId> format);
 
 Q_SIGNALS:
     void loadStarted(const QString &runDir);
@@ -103,6 +115,7 @@ private:
     QThreadPool m_pool;
     QPointer<JobRunner> m_loader;
     QPointer<JobRunner> m_solver;
+    QPointer<JobRunner> m_repinner;
     State m_state = State::Empty;
     QString m_runDir;
     QString m_error;
