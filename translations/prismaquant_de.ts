@@ -126,6 +126,14 @@
         <source>Every Linear with the format it gets at the chosen budget</source>
         <translation>Jedes Linear mit dem Format, das es beim gewählten Budget erhält</translation>
     </message>
+    <message>
+        <source>&amp;Export Checkpoint…</source>
+        <translation>&amp;Checkpoint exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the allocation at the chosen budget as a checkpoint vLLM serves</source>
+        <translation>Die Zuteilung beim gewählten Budget als Checkpoint schreiben, den vLLM bereitstellen kann</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -433,6 +441,93 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>Etwas Unerwartetes ist schiefgegangen.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExportWizard</name>
+    <message>
+        <source>Export a checkpoint</source>
+        <translation>Checkpoint exportieren</translation>
+    </message>
+    <message>
+        <source>The recipe</source>
+        <translation>Das Rezept</translation>
+    </message>
+    <message>
+        <source>Each Linear gets the format below: the allocation at the budget chosen on the Pareto curve. The knee is usually the best trade: beyond it, extra bytes buy little quality.</source>
+        <translation>Jedes Linear erhält das unten angezeigte Format: die Zuteilung bei dem Budget, das Sie auf der Pareto-Kurve gewählt haben. Das Knie ist meist der beste Kompromiss: Darüber hinaus bringen zusätzliche Bytes kaum noch Qualität.</translation>
+    </message>
+    <message>
+        <source>Use the knee</source>
+        <translation>Knie verwenden</translation>
+    </message>
+    <message>
+        <source>Move the budget to the knee of the Pareto curve</source>
+        <translation>Das Budget auf das Knie der Pareto-Kurve setzen</translation>
+    </message>
+    <message>
+        <source>Where to write it</source>
+        <translation>Speicherort</translation>
+    </message>
+    <message>
+        <source>A new folder for the checkpoint. Nothing is written there until the export is complete; the source model is never modified.</source>
+        <translation>Ein neuer Ordner für den Checkpoint. Dort wird erst etwas geschrieben, wenn der Export abgeschlossen ist; das Ausgangsmodell wird nie verändert.</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>Ausgabeordner</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>Exportieren nach</translation>
+    </message>
+    <message>
+        <source>The checkpoint takes about %1; %2 are free there.</source>
+        <translation>Der Checkpoint belegt etwa %1; dort sind %2 frei.</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Exporting</source>
+        <translation>Export läuft</translation>
+    </message>
+    <message>
+        <source>The command that serves the checkpoint</source>
+        <translation>Befehl zum Bereitstellen des Checkpoints</translation>
+    </message>
+    <message>
+        <source>Copy the command</source>
+        <translation>Befehl kopieren</translation>
+    </message>
+    <message>
+        <source>No allocation yet: open a run directory and choose a budget first.</source>
+        <translation>Noch keine Zuteilung: Öffnen Sie zuerst ein Laufverzeichnis und wählen Sie ein Budget.</translation>
+    </message>
+    <message>
+        <source>%1
+predicted loss increase: %2 nats per token</source>
+        <translation>%1
+vorhergesagter Loss-Anstieg: %2 nats pro Token</translation>
+    </message>
+    <message>
+        <source>Done: %1 in %2 (%3 tensors). Serve it with:</source>
+        <translation>Fertig: %1 (%2 in %3 Tensoren). So stellen Sie ihn bereit:</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation>%1 wird geschrieben…</translation>
     </message>
 </context>
 <context>
@@ -924,6 +1019,46 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
     <message>
         <source>%1 · predicted loss increase %2 nats per token</source>
         <translation>%1 · vorhergesagter Loss-Anstieg %2 nats pro Token</translation>
+    </message>
+    <message>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <source>GPU memory</source>
+        <translation>GPU-Speicher</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> Token</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>Kontextlänge</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Anpassen</translation>
+    </message>
+    <message>
+        <source>Move the budget to the largest recipe whose weights, KV cache for this context and about 1.5 GiB of runtime fit the GPU</source>
+        <translation>Setzt das Budget auf das größte Rezept, dessen Gewichte, KV-Cache für diesen Kontext und etwa 1,5 GiB Laufzeitbedarf auf die GPU passen</translation>
+    </message>
+    <message>
+        <source>Fits my GPU:</source>
+        <translation>Passt auf meine GPU:</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>bei</translation>
+    </message>
+    <message>
+        <source>Even the smallest recipe (%1) needs more: %2 are left for the weights.</source>
+        <translation>Selbst das kleinste Rezept (%1) braucht mehr: Für die Gewichte bleiben %2.</translation>
+    </message>
+    <message>
+        <source>%1 left for the weights (hover for the arithmetic)</source>
+        <translation>%1 bleiben für die Gewichte (für die Rechnung mit der Maus darüberfahren)</translation>
     </message>
 </context>
 <context>

@@ -126,6 +126,14 @@
         <source>Every Linear with the format it gets at the chosen budget</source>
         <translation>每个 Linear 及其在所选预算下分配到的格式</translation>
     </message>
+    <message>
+        <source>&amp;Export Checkpoint…</source>
+        <translation>导出检查点(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Write the allocation at the chosen budget as a checkpoint vLLM serves</source>
+        <translation>将所选预算下的格式分配写出为可用 vLLM 部署的检查点</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -433,6 +441,93 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>发生了意外错误。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExportWizard</name>
+    <message>
+        <source>Export a checkpoint</source>
+        <translation>导出检查点</translation>
+    </message>
+    <message>
+        <source>The recipe</source>
+        <translation>量化方案</translation>
+    </message>
+    <message>
+        <source>Each Linear gets the format below: the allocation at the budget chosen on the Pareto curve. The knee is usually the best trade: beyond it, extra bytes buy little quality.</source>
+        <translation>每个 Linear 都将使用下方列出的格式，即在 Pareto 曲线上所选预算下的格式分配。拐点通常是最佳折中：超过此处后，增加字节对质量的提升很小。</translation>
+    </message>
+    <message>
+        <source>Use the knee</source>
+        <translation>使用拐点</translation>
+    </message>
+    <message>
+        <source>Move the budget to the knee of the Pareto curve</source>
+        <translation>将预算移到 Pareto 曲线的拐点</translation>
+    </message>
+    <message>
+        <source>Where to write it</source>
+        <translation>保存位置</translation>
+    </message>
+    <message>
+        <source>A new folder for the checkpoint. Nothing is written there until the export is complete; the source model is never modified.</source>
+        <translation>用于存放检查点的新文件夹。导出完成之前不会向其中写入任何内容；原始模型始终不会被修改。</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Export into</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>The checkpoint takes about %1; %2 are free there.</source>
+        <translation>检查点约占 %1；该位置有 %2 可用空间。</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Exporting</source>
+        <translation>正在导出</translation>
+    </message>
+    <message>
+        <source>The command that serves the checkpoint</source>
+        <translation>部署此检查点的命令</translation>
+    </message>
+    <message>
+        <source>Copy the command</source>
+        <translation>复制命令</translation>
+    </message>
+    <message>
+        <source>No allocation yet: open a run directory and choose a budget first.</source>
+        <translation>暂无格式分配：请先打开运行目录并选择预算。</translation>
+    </message>
+    <message>
+        <source>%1
+predicted loss increase: %2 nats per token</source>
+        <translation>%1
+预测损失增量：每 token %2 nats</translation>
+    </message>
+    <message>
+        <source>Done: %1 in %2 (%3 tensors). Serve it with:</source>
+        <translation>完成：%1（%2，共 %3 个张量）。可使用以下命令部署：</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation>正在写入 %1…</translation>
     </message>
 </context>
 <context>
@@ -924,6 +1019,46 @@ predicted loss increase: %3 nats per token
     <message>
         <source>%1 · predicted loss increase %2 nats per token</source>
         <translation>%1 · 预测损失增量：每 token %2 nats</translation>
+    </message>
+    <message>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <source>GPU memory</source>
+        <translation>GPU 显存</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个 token</translation>
+    </message>
+    <message>
+        <source>Context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适配</translation>
+    </message>
+    <message>
+        <source>Move the budget to the largest recipe whose weights, KV cache for this context and about 1.5 GiB of runtime fit the GPU</source>
+        <translation>将预算移到最大的方案：其权重、该上下文的 KV 缓存以及约 1.5 GiB 运行时开销都能放进 GPU</translation>
+    </message>
+    <message>
+        <source>Fits my GPU:</source>
+        <translation>适配我的 GPU：</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>上下文</translation>
+    </message>
+    <message>
+        <source>Even the smallest recipe (%1) needs more: %2 are left for the weights.</source>
+        <translation>即使最小的方案（%1）也放不下：留给权重的只有 %2。</translation>
+    </message>
+    <message>
+        <source>%1 left for the weights (hover for the arithmetic)</source>
+        <translation>留给权重 %1（悬停查看计算过程）</translation>
     </message>
 </context>
 <context>

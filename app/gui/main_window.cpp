@@ -16,7 +16,9 @@
 #include <QTabWidget>
 
 #include "app/gui/recent_menu.h"
+#include "kernels/cpu/cpu_backend.h"
 #include "widgets/allocation/allocation_view.h"
+#include "widgets/export/export_wizard.h"
 #include "widgets/model/display_text.h"
 #include "widgets/model/model_view.h"
 #include "widgets/pareto/pareto_view.h"
@@ -34,6 +36,7 @@ constexpr const char *LAST_DIR_KEY = "mainWindow/lastModelDirectory";
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
+    , m_backend(kernels::cpu::makeCpuBackend())
 {
     setupCentralView();
     setupActions();
@@ -84,6 +87,12 @@ void MainWindow::setupActions()
     m_openAction->setShortcut(QKeySequence::Open);
     m_openAction->setStatusTip(tr("Open a Hugging Face model folder (the one with config.json)"));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::chooseModelDirectory);
+    m_exportAction = new QAction(tr("&Export Checkpoint\u2026"), this);
+    m_exportAction->setShortcut(Qt::CTRL | Qt::Key_E);
+    m_exportAction->setStatusTip(
+            tr("Write the allocation at the chosen budget as a checkpoint vLLM serves"));
+    m_exportAction->setEnabled(false);
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::showExportWizard);
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -103,6 +112,8 @@ void MainWindow::setupMenus()
     m_recent = new RecentMenu(this);
     connect(m_recent, &RecentMenu::directoryTriggered, this, &MainWindow::openModelDirectory);
     file->addMenu(m_recent);
+    file->addSeparator();
+    file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -162,8 +173,18 @@ void MainWindow::chooseModelDirectory()
     openModelDirectory(dir);
 }
 
+void MainWindow::showExportWizard()
+{
+    auto *wizard = new widgets::ExportWizard(m_document, *m_backend, this);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    wizard->open();
+}
+
 void MainWindow::setRunTabsEnabled(bool enabled)
 {
+    if (m_exportAction != nullptr) {  // the views are set up before the actions
+        m_exportAction->setEnabled(enabled);
+    }
     m_tabs->setTabEnabled(m_tabs->indexOf(m_pareto), enabled);
     m_tabs->setTabEnabled(m_tabs->indexOf(m_sensitivity), enabled);
     m_tabs->setTabEnabled(m_tabs->indexOf(m_allocation), enabled);

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <memory>
+
 #include <QMainWindow>
 #include <QString>
+
+#include "core/quant/quant_backend.h"
 
 class QAction;
 class QLabel;
@@ -59,6 +63,7 @@ private:
     void onModelLoaded(const QString &dir);
     void onLoadFailed(const QString &dir);
     void onAllocationChanged();
+    void showExportWizard();
     void setRunTabsEnabled(bool enabled);
 
     QTabWidget *m_tabs = nullptr;
@@ -68,8 +73,10 @@ private:
     widgets::SensitivityView *m_sensitivity = nullptr;
     widgets::AllocationView *m_allocation = nullptr;
     QLabel *m_budgetStatus = nullptr;
+    std::unique_ptr<core::quant::QuantBackend> m_backend;  ///< the export's quantizers
     RecentMenu *m_recent = nullptr;
     QAction *m_openAction = nullptr;
+    QAction *m_exportAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_aboutQtAction = nullptr;

@@ -2,6 +2,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -148,6 +149,11 @@ void TestMainWindow::runDirectoryOpensThePareto()
     QTRY_VERIFY_WITH_TIMEOUT(doc->allocation() != nullptr, LOAD_TIMEOUT_MS);
     QVERIFY(tabs->isTabEnabled(tabs->indexOf(pareto)));
     QCOMPARE(window.findChild<ModelView *>()->runDirectory(), QDir::cleanPath(run));
+    QAction *exportAction = nullptr;
+    for (QAction *a : window.findChildren<QAction *>()) {
+        exportAction = a->text() == QStringLiteral("&Export Checkpoint\u2026") ? a : exportAction;
+    }
+    QVERIFY(exportAction != nullptr && exportAction->isEnabled());
     const std::string knee = doc->allocation()->summary();
     QTRY_VERIFY_WITH_TIMEOUT(pareto->summaryText().contains(QString::fromStdString(knee)),
                              LOAD_TIMEOUT_MS);
@@ -162,6 +168,23 @@ void TestMainWindow::runDirectoryOpensThePareto()
     const auto &curve = doc->run()->curve;
     QCOMPARE(chart->curve().size(), curve.size());
     QCOMPARE(chart->budgetBytes(), doc->budgetBytes());
+    // "fits my GPU": a GPU that holds everything moves the budget to the largest recipe; one
+    // smaller than the runtime overhead says so and moves nothing
+    pareto->vramBox()->setValue(1.0);
+    const std::uint64_t before = doc->budgetBytes();
+    pareto->fitGpu();
+    QVERIFY2(pareto->fitText().contains(QLatin1String("VRAM")) ||
+                     pareto->fitText().contains(QLatin1String("needs more")),
+             qPrintable(pareto->fitText()));
+    QCOMPARE(doc->budgetBytes(), before);
+    pareto->vramBox()->setValue(24.0);
+    pareto->fitGpu();
+    QVERIFY2(pareto->fitText().contains(QLatin1String("left for the weights")),
+             qPrintable(pareto->fitText()));
+    QCOMPARE(doc->budgetBytes(), curve.back().totalBytes);  // clamped to the curve
+    QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
+    doc->setBudgetBytes(curve.front().totalBytes);
+    QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
     QTest::keyClick(chart, Qt::Key_End);  // all BF16
     QCOMPARE(doc->budgetBytes(), curve.back().totalBytes);
     QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);

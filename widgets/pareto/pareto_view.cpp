@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/pareto/pareto_view.h"
 
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "widgets/model/display_text.h"
 #include "widgets/pareto/pareto_chart.h"
 #include "widgets/run/run_document.h"
 
@@ -18,8 +23,37 @@ ParetoView::ParetoView(RunDocument *document, QWidget *parent)
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setAccessibleName(tr("Allocation at the chosen budget"));
     m_chart = new ParetoChart(this);
+
+    m_vram = new QDoubleSpinBox(this);
+    m_vram->setRange(1.0, 2048.0);
+    m_vram->setDecimals(0);
+    m_vram->setValue(24.0);
+    m_vram->setSuffix(tr(" GB"));
+    m_vram->setAccessibleName(tr("GPU memory"));
+    m_context = new QSpinBox(this);
+    m_context->setRange(256, 1048576);
+    m_context->setSingleStep(1024);
+    m_context->setValue(8192);
+    m_context->setSuffix(tr(" tokens"));
+    m_context->setAccessibleName(tr("Context length"));
+    auto *fit = new QPushButton(tr("Fit"), this);
+    fit->setToolTip(tr("Move the budget to the largest recipe whose weights, KV cache for this "
+                       "context and about 1.5 GiB of runtime fit the GPU"));
+    m_fit = new QLabel(this);
+    connect(fit, &QPushButton::clicked, this, &ParetoView::fitGpu);
+    auto *fitRow = new QHBoxLayout;
+    auto *fitLabel = new QLabel(tr("Fits my GPU:"), this);
+    fitLabel->setBuddy(m_vram);
+    fitRow->addWidget(fitLabel);
+    fitRow->addWidget(m_vram);
+    fitRow->addWidget(new QLabel(tr("at"), this));
+    fitRow->addWidget(m_context);
+    fitRow->addWidget(fit);
+    fitRow->addWidget(m_fit, 1);
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
+    layout->addLayout(fitRow);
     layout->addWidget(m_chart, 1);
 
     connect(m_chart, &ParetoChart::budgetRequested, m_document, &RunDocument::setBudgetBytes);
@@ -47,6 +81,38 @@ void ParetoView::onAllocationChanged()
     m_summary->setText(
             tr("%1 · predicted loss increase %2 nats per token")
                     .arg(QString::fromStdString(a->summary()), QString::number(a->cost, 'g', 3)));
+}
+
+void ParetoView::fitGpu()
+{
+    const auto run = m_document->run();
+    if (run == nullptr) {
+        return;
+    }
+    core::alloc::VramTarget target;
+    target.vramBytes = static_cast<std::uint64_t>(m_vram->value() * 1e9);
+    target.context = static_cast<std::uint64_t>(m_context->value());
+    const auto budget = core::alloc::vramBudget(run->costs.inventory.config, target);
+    if (!budget) {
+        m_fit->setText(QString::fromStdString(budget.error().message()));
+        m_fit->setToolTip(QString());
+        return;
+    }
+    m_fit->setToolTip(QString::fromStdString(budget->arithmetic));
+    if (budget->budgetBytes < run->curve.front().totalBytes) {
+        m_fit->setText(tr("Even the smallest recipe (%1) needs more: %2 are left for the weights.")
+                               .arg(DisplayText::bytes(run->curve.front().totalBytes),
+                                    DisplayText::bytes(budget->budgetBytes)));
+        return;
+    }
+    m_fit->setText(tr("%1 left for the weights (hover for the arithmetic)")
+                           .arg(DisplayText::bytes(budget->budgetBytes)));
+    m_document->setBudgetBytes(budget->budgetBytes);
+}
+
+QString ParetoView::fitText() const
+{
+    return m_fit->text();
 }
 
 QString ParetoView::summaryText() const

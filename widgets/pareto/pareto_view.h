@@ -3,7 +3,9 @@
 
 #include <QWidget>
 
+class QDoubleSpinBox;
 class QLabel;
+class QSpinBox;
 
 namespace pq::widgets {
 
@@ -28,6 +30,20 @@ public:
     /** The one-line summary shown above the chart. */
     QString summaryText() const;
 
+    QDoubleSpinBox *vramBox() const { return m_vram; }
+
+    QSpinBox *contextBox() const { return m_context; }
+
+    /**
+     * "Fits my GPU": the largest budget whose weights, KV cache for the context and runtime
+     * overhead fit the VRAM (core::alloc::vramBudget), clamped to the curve; the arithmetic
+     * goes to the result line's tooltip. Says so when not even the smallest recipe fits.
+     */
+    void fitGpu();
+
+    /** The line beside the fit controls: what the last fit found. */
+    QString fitText() const;
+
 private:
     void onLoaded();
     void onAllocationChanged();
@@ -35,6 +51,9 @@ private:
     RunDocument *m_document = nullptr;
     ParetoChart *m_chart = nullptr;
     QLabel *m_summary = nullptr;
+    QDoubleSpinBox *m_vram = nullptr;
+    QSpinBox *m_context = nullptr;
+    QLabel *m_fit = nullptr;
 };
 
 }  // namespace pq::widgets

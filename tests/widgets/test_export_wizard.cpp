@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// widgets/export/export_wizard.h: from a run's allocation to a checkpoint on disk without a
+// terminal — the wizard writes the allocation's formats, read-back (core::ct::
+// CompressedCheckpoint) accepts what it wrote, and the last page gives the vllm command; an
+// output folder that exists is refused and left as it was.
+#include <QDir>
+#include <QFile>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/export/compressed_checkpoint.h"
+#include "core/export/exporter.h"
+#include "kernels/cpu/cpu_backend.h"
+#include "tests/support/synthetic_run.h"
+#include "widgets/export/export_wizard.h"
+#include "widgets/run/run_document.h"
+
+using pq::widgets::ExportWizard;
+using pq::widgets::RunDocument;
+
+namespace {
+
+const std::string EXAMPLE = PQ_SOURCE_DIR "/examples/tiny-random-llama";
+constexpr int TIMEOUT_MS = 30000;
+
+}  // namespace
+
+class TestExportWizard : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void exportsTheAllocation();
+    void existingFolderIsRefused();
+
+private:
+    /** Opens the run at its knee and walks the wizard to its export page. */
+    void runWizard(ExportWizard &wizard, const QString &out);
+
+    QTemporaryDir m_dir;
+    QString m_run;
+    std::unique_ptr<pq::core::quant::QuantBackend> m_backend = pq::kernels::cpu::makeCpuBackend();
+};
+
+void TestExportWizard::initTestCase()
+{
+    m_run = m_dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, m_run.toStdString()).has_value());
+}
+
+void TestExportWizard::runWizard(ExportWizard &wizard, const QString &out)
+{
+    wizard.show();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::BudgetPage});
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::OutputPage});
+    wizard.outputEdit()->setText(out);
+    wizard.next();  // the commit page: the export starts
+    QCOMPARE(wizard.currentId(), int{ExportWizard::ExportPage});
+}
+
+void TestExportWizard::exportsTheAllocation()
+{
+    RunDocument doc;
+    doc.open(m_run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    ExportWizard wizard(&doc, *m_backend);
+    // the output folder starts inside the run directory
+    QCOMPARE(wizard.outputEdit()->text(), QDir(m_run).filePath(QStringLiteral("export")));
+    const QString out = m_dir.filePath(QStringLiteral("exported"));
+    QSignalSpy finished(&wizard, &ExportWizard::exportFinished);
+    runWizard(wizard, out);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, TIMEOUT_MS);
+    QVERIFY2(wizard.exported(), qPrintable(wizard.errorText()));
+    QCOMPARE(wizard.serveCommand(), QStringLiteral("vllm serve ") + out);
+    QVERIFY(QFile::exists(out + QStringLiteral("/") +
+                          QString::fromLatin1(pq::core::ct::MANIFEST_FILE)));
+
+    auto back = pq::core::ct::CompressedCheckpoint::open(out.toStdString());
+    QVERIFY2(back.has_value(), back ? "" : back.error().message().c_str());
+    const auto &inv = doc.run()->costs.inventory;
+    const auto &formats = doc.allocation()->linearFormats;
+    std::size_t quantized = 0;
+    for (std::size_t i = 0; i < inv.linears.size(); ++i) {
+        const auto *module = back->find(inv.linears[i].name);
+        if (formats[i] == pq::core::quant::FormatId::BF16) {
+            QVERIFY2(module == nullptr, inv.linears[i].name.c_str());
+            continue;
+        }
+        ++quantized;
+        QVERIFY2(module != nullptr && module->format == formats[i], inv.linears[i].name.c_str());
+    }
+    QVERIFY(quantized > 0);
+    QCOMPARE(back->modules().size(), quantized);
+}
+
+void TestExportWizard::existingFolderIsRefused()
+{
+    RunDocument doc;
+    doc.open(m_run);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    const QString out = m_dir.filePath(QStringLiteral("taken"));
+    QVERIFY(QDir().mkpath(out));
+    QFile mine(out + QStringLiteral("/notes.txt"));
+    QVERIFY(mine.open(QIODevice::WriteOnly));
+    mine.write("mine");
+    mine.close();
+    ExportWizard wizard(&doc, *m_backend);
+    QSignalSpy finished(&wizard, &ExportWizard::exportFinished);
+    runWizard(wizard, out);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, TIMEOUT_MS);
+    QVERIFY(!wizard.exported());
+    QVERIFY(!wizard.errorText().isEmpty());
+    QVERIFY(wizard.serveCommand().isEmpty());
+    QCOMPARE(QDir(out).entryList(QDir::Files), QStringList{QStringLiteral("notes.txt")});
+}
+
+QTEST_MAIN(TestExportWizard)
+#include "test_export_wizard.moc"
