@@ -3,9 +3,7 @@
 // sensitivity (DESIGN.md §4) and write RUN_DIR/sensitivity.json and calibration.json.
 #include <cinttypes>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
-#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,11 +14,8 @@
 #include "app/cli/interrupt.h"
 #include "app/cli/progress.h"
 #include "app/cli/stages.h"
-#include "core/data/calibration.h"
-#include "core/model/inventory.h"
 #include "core/probe/probe.h"
-#include "core/text/tokenizer.h"
-#include "core/util/atomic_file.h"
+#include "core/probe/probe_run.h"
 #include "core/util/human.h"
 
 namespace pq::cli {
@@ -58,27 +53,6 @@ core::Result<probe::ProbeSettings::Shard> parseShard(const std::string &text)
     return s;
 }
 
-core::Result<core::data::CalibrationSet> calibrate(const ProbeArgs &a, const core::JobContext &ctx)
-{
-    auto tok = core::text::Tokenizer::load(a.modelDir);
-    if (!tok) {
-        return std::move(tok).error();
-    }
-    auto corpus = core::data::loadTextSource(a.calib);
-    if (!corpus) {
-        return std::move(corpus).error();
-    }
-    core::data::CalibrationSettings s;
-    s.samples = a.samples;
-    s.seqLen = a.seqLen;
-    s.heldOutSamples = a.heldOut;
-    s.seed = a.seed;
-    s.bos = tok->bosId();
-    const core::text::Tokenizer &t = *tok;
-    return core::data::buildCalibrationSet(
-            *corpus, [&t](std::string_view text) { return t.encode(text, false); }, s, ctx);
-}
-
 }  // namespace
 
 int runProbeStage(const ProbeArgs &a)
@@ -90,38 +64,27 @@ int runProbeStage(const ProbeArgs &a)
     if (!formats) {
         return fail(formats.error());
     }
-    std::optional<probe::ProbeSettings::Shard> shard;
+    probe::ProbeRunRequest request;
+    request.modelDir = a.modelDir;
+    request.calib = a.calib;
+    request.outDir = a.outDir;
+    request.calibration.samples = a.samples;
+    request.calibration.seqLen = a.seqLen;
+    request.calibration.heldOutSamples = a.heldOut;
+    request.calibration.seed = a.seed;
+    request.restart = a.restart;
+    probe::ProbeSettings &settings = request.settings;
+    settings.formats = *formats;
+    settings.outputTokens = a.outputTokens;
+    settings.minExpertTokens = a.minExpertTokens;
+    settings.runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
     if (!a.shard.empty()) {
         auto s = parseShard(a.shard);
         if (!s) {
             return fail(s.error());
         }
-        shard = *s;
+        settings.shard = *s;
     }
-    probe::RuntimeOptions runtime;
-    runtime.device = a.device == "cuda" ? probe::Device::Cuda : probe::Device::Cpu;
-    if (auto ok = probe::checkRuntimeOptions(runtime); !ok) {
-        return fail(ok.error());  // before minutes of tokenizing
-    }
-    // a GGUF, quantized or unsupported model is refused before minutes of tokenizing
-    auto inv = core::inventoryModelDir(a.modelDir);
-    if (!inv) {
-        return fail(inv.error());
-    }
-    if (auto ok = inv->checkQuantizable(); !ok) {
-        return fail(ok.error());
-    }
-    auto set = calibrate(a, ctx);
-    progress.finish();
-    if (!set) {
-        return fail(set.error());
-    }
-    fmt::print(stderr, "calibration: {}\n", set->summary());
-    probe::ProbeSettings settings;
-    settings.formats = *formats;
-    settings.outputTokens = a.outputTokens;
-    settings.minExpertTokens = a.minExpertTokens;
-    settings.stateDir = a.outDir + "/probe-state";
     if (!a.memoryLimit.empty()) {
         auto bytes = core::parseByteSize(a.memoryLimit);
         if (!bytes) {
@@ -129,31 +92,13 @@ int runProbeStage(const ProbeArgs &a)
         }
         settings.memoryLimitBytes = *bytes;
     }
-    if (a.restart) {
-        std::error_code ec;
-        std::filesystem::remove_all(settings.stateDir, ec);
-    }
-    settings.runtime = runtime;
-    settings.shard = shard;
-    // absolute: the report names its model for allocate, export and the Studio, from anywhere
-    const std::string modelDir = std::filesystem::absolute(a.modelDir).lexically_normal().string();
-    auto report = probe::runProbe(modelDir, *set, settings, backends().preferred(), ctx);
+    auto result = probe::probeIntoRunDirectory(request, backends().preferred(), ctx);
     progress.finish();
-    if (!report) {
-        return fail(report.error());
+    if (!result) {
+        return fail(result.error());
     }
-    std::error_code ec;
-    std::filesystem::create_directories(a.outDir, ec);
+    const probe::SensitivityReport *report = &result->report;
     const std::string dir = a.outDir + "/";
-    core::Status st = core::writeFileAtomically(dir + "calibration.json", set->toJson() + "\n");
-    if (st) {
-        st = core::writeFileAtomically(dir + "sensitivity.json", report->toJson() + "\n");
-    }
-    if (!st) {
-        return fail(st.error());
-    }
-    std::error_code ec2;
-    std::filesystem::remove_all(settings.stateDir, ec2);  // the run is complete
     if (a.json) {
         nlohmann::ordered_json j{{"out_dir", a.outDir},
                                  {"sensitivity", dir + "sensitivity.json"},
@@ -171,8 +116,8 @@ int runProbeStage(const ProbeArgs &a)
     if (const auto &s = report->shard) {
         fmt::print("this is shard {} of {} (calibration windows {} to {} of {}); when all {} are "
                    "done: prismaquant merge SHARD_DIR... --out RUN_DIR\n",
-                   s->index, s->count, s->firstWindow + 1, s->firstWindow + s->windows,
-                   set->calibration.size(), s->count);
+                   s->index, s->count, s->firstWindow + 1, s->firstWindow + s->windows, a.samples,
+                   s->count);
     }
     return EXIT_OK;
 }
