@@ -134,6 +134,14 @@
         <source>Write the allocation at the chosen budget as a checkpoint vLLM serves</source>
         <translation>Die Zuteilung beim gewählten Budget als Checkpoint schreiben, den vLLM bereitstellen kann</translation>
     </message>
+    <message>
+        <source>Probe</source>
+        <translation>Messung</translation>
+    </message>
+    <message>
+        <source>Measure how much each Linear minds each format, on a text</source>
+        <translation>Anhand eines Textes messen, wie empfindlich jedes Linear auf jedes Format reagiert</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -1059,6 +1067,123 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
     <message>
         <source>%1 left for the weights (hover for the arithmetic)</source>
         <translation>%1 bleiben für die Gewichte (für die Rechnung mit der Maus darüberfahren)</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ProbeView</name>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Open a model folder first.</source>
+        <translation>Öffnen Sie zuerst einen Modellordner.</translation>
+    </message>
+    <message>
+        <source>.txt or .jsonl text (optionally .gz), or a folder of them</source>
+        <translation>Text als .txt oder .jsonl (optional mit .gz komprimiert) oder ein Ordner mit solchen Dateien</translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation>Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.txt.gz *.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>Textdateien (*.txt *.txt.gz *.jsonl *.jsonl.gz);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Run directory</source>
+        <translation>Laufverzeichnis</translation>
+    </message>
+    <message>
+        <source>Calibration windows: more give steadier measurements and take longer (the probe&apos;s time grows with samples × length)</source>
+        <translation>Kalibrierungsfenster: Mehr Fenster liefern stabilere Messwerte, dauern aber länger (die Dauer der Messung wächst mit Stichproben × Länge)</translation>
+    </message>
+    <message>
+        <source>Tokens per window</source>
+        <translation>Token pro Fenster</translation>
+    </message>
+    <message>
+        <source>Windows kept apart for evaluating the result, never measured on</source>
+        <translation>Fenster, die zur Bewertung des Ergebnisses zurückgehalten und nie für die Messung verwendet werden</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation>Kalibrierungstext:</translation>
+    </message>
+    <message>
+        <source>Run directory:</source>
+        <translation>Laufverzeichnis:</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>Stichproben:</translation>
+    </message>
+    <message>
+        <source>Tokens per sample:</source>
+        <translation>Token pro Stichprobe:</translation>
+    </message>
+    <message>
+        <source>Held-out samples:</source>
+        <translation>Zurückgehaltene Stichproben:</translation>
+    </message>
+    <message>
+        <source>Run the probe</source>
+        <translation>Messung starten</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>The probe&apos;s log</source>
+        <translation>Protokoll der Messung</translation>
+    </message>
+    <message>
+        <source>Choose the model, a calibration text and the run directory first.</source>
+        <translation>Wählen Sie zuerst das Modell, einen Kalibrierungstext und das Laufverzeichnis.</translation>
+    </message>
+    <message>
+        <source>Done: %1 Linears measured on %2 tokens (mean loss %3). Results in %4.</source>
+        <translation>Fertig: %1 Linears auf %2 Token gemessen (mittlerer Loss %3). Ergebnisse in %4.</translation>
+    </message>
+    <message>
+        <source>Cancelled. Running again continues where it stopped.</source>
+        <translation>Abgebrochen. Wenn Sie die Messung erneut starten, wird sie dort fortgesetzt, wo sie angehalten wurde.</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Cancelling at the next layer…</source>
+        <translation>Wird bei der nächsten Schicht abgebrochen…</translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>, noch etwa %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3%4</source>
+        <translation>%1: %2 von %3%4</translation>
     </message>
 </context>
 <context>

@@ -134,6 +134,14 @@
         <source>Write the allocation at the chosen budget as a checkpoint vLLM serves</source>
         <translation>将所选预算下的格式分配写出为可用 vLLM 部署的检查点</translation>
     </message>
+    <message>
+        <source>Probe</source>
+        <translation>测量</translation>
+    </message>
+    <message>
+        <source>Measure how much each Linear minds each format, on a text</source>
+        <translation>基于一段文本，测量每个 Linear 对各种格式的敏感程度</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -1059,6 +1067,123 @@ predicted loss increase: %3 nats per token
     <message>
         <source>%1 left for the weights (hover for the arithmetic)</source>
         <translation>留给权重 %1（悬停查看计算过程）</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ProbeView</name>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>Open a model folder first.</source>
+        <translation>请先打开一个模型文件夹。</translation>
+    </message>
+    <message>
+        <source>.txt or .jsonl text (optionally .gz), or a folder of them</source>
+        <translation>.txt 或 .jsonl 文本（可用 .gz 压缩），或包含此类文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.txt.gz *.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>文本文件 (*.txt *.txt.gz *.jsonl *.jsonl.gz);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Run directory</source>
+        <translation>运行目录</translation>
+    </message>
+    <message>
+        <source>Calibration windows: more give steadier measurements and take longer (the probe&apos;s time grows with samples × length)</source>
+        <translation>校准窗口：窗口越多，测量结果越稳定，但耗时也越长（测量时间随样本数 × 长度增长）</translation>
+    </message>
+    <message>
+        <source>Tokens per window</source>
+        <translation>每个窗口的 token 数</translation>
+    </message>
+    <message>
+        <source>Windows kept apart for evaluating the result, never measured on</source>
+        <translation>留作评估结果的窗口，不参与测量</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation>校准文本：</translation>
+    </message>
+    <message>
+        <source>Run directory:</source>
+        <translation>运行目录：</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>样本数：</translation>
+    </message>
+    <message>
+        <source>Tokens per sample:</source>
+        <translation>每个样本的 token 数：</translation>
+    </message>
+    <message>
+        <source>Held-out samples:</source>
+        <translation>留出样本数：</translation>
+    </message>
+    <message>
+        <source>Run the probe</source>
+        <translation>开始测量</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The probe&apos;s log</source>
+        <translation>测量日志</translation>
+    </message>
+    <message>
+        <source>Choose the model, a calibration text and the run directory first.</source>
+        <translation>请先选择模型、校准文本和运行目录。</translation>
+    </message>
+    <message>
+        <source>Done: %1 Linears measured on %2 tokens (mean loss %3). Results in %4.</source>
+        <translation>完成：已在 %2 个 token 上测量 %1 个 Linear（平均损失 %3）。结果位于 %4。</translation>
+    </message>
+    <message>
+        <source>Cancelled. Running again continues where it stopped.</source>
+        <translation>已取消。再次运行将从中断处继续。</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Cancelling at the next layer…</source>
+        <translation>正在取消，将在下一层处停止…</translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation>，剩余约 %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3%4</source>
+        <translation>%1：%2 / %3%4</translation>
     </message>
 </context>
 <context>

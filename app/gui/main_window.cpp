@@ -22,6 +22,9 @@
 #include "widgets/model/display_text.h"
 #include "widgets/model/model_view.h"
 #include "widgets/pareto/pareto_view.h"
+#ifdef PQ_HAVE_TORCH
+#include "widgets/probe/probe_view.h"
+#endif
 #include "widgets/run/run_document.h"
 #include "widgets/sensitivity/sensitivity_view.h"
 
@@ -53,6 +56,14 @@ void MainWindow::setupCentralView()
     m_view = new widgets::ModelView(m_tabs);
     m_tabs->addTab(m_view, tr("Model"));
     m_document = new widgets::RunDocument(this);
+#ifdef PQ_HAVE_TORCH
+    m_probe = new widgets::ProbeView(*m_backend, m_tabs);
+    m_tabs->addTab(m_probe, tr("Probe"));
+    m_tabs->setTabEnabled(m_tabs->indexOf(m_probe), false);
+    m_tabs->setTabToolTip(m_tabs->indexOf(m_probe),
+                          tr("Measure how much each Linear minds each format, on a text"));
+    connect(m_probe, &widgets::ProbeView::probeFinished, this, &MainWindow::openModelDirectory);
+#endif
     m_pareto = new widgets::ParetoView(m_document, m_tabs);
     m_tabs->addTab(m_pareto, tr("Pareto"));
     m_tabs->setTabToolTip(m_tabs->indexOf(m_pareto),
@@ -69,7 +80,13 @@ void MainWindow::setupCentralView()
                           tr("Every Linear with the format it gets at the chosen budget"));
     setRunTabsEnabled(false);
     setCentralWidget(m_tabs);
-    connect(m_document, &widgets::RunDocument::loaded, this, [this] { setRunTabsEnabled(true); });
+    connect(m_document, &widgets::RunDocument::loaded, this, [this] {
+        setRunTabsEnabled(true);
+        if (m_probe != nullptr) {
+            m_probe->showRun(m_document->runDirectory(),
+                             m_document->run()->costs.report.calibrationJson);
+        }
+    });
     connect(m_document, &widgets::RunDocument::loadFailed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("The run's results could not be read: %1").arg(message));
     });
@@ -214,6 +231,11 @@ void MainWindow::onLoadStarted(const QString &dir)
 
 void MainWindow::onModelLoaded(const QString &dir)
 {
+    if (m_probe != nullptr) {
+        m_tabs->setTabEnabled(m_tabs->indexOf(m_probe), true);
+        m_probe->setModelDirectory(m_view->modelDirectory());
+    }
+
     const QString run = m_view->runDirectory();
     setRunTabsEnabled(false);
     m_budgetStatus->clear();

@@ -16,6 +16,7 @@ namespace pq::widgets {
 class AllocationView;
 class ModelView;
 class ParetoView;
+class ProbeView;
 class RunDocument;
 class SensitivityView;
 }  // namespace pq::widgets
@@ -72,6 +73,7 @@ private:
     widgets::ParetoView *m_pareto = nullptr;
     widgets::SensitivityView *m_sensitivity = nullptr;
     widgets::AllocationView *m_allocation = nullptr;
+    widgets::ProbeView *m_probe = nullptr;  ///< null in builds without the probe
     QLabel *m_budgetStatus = nullptr;
     std::unique_ptr<core::quant::QuantBackend> m_backend;  ///< the export's quantizers
     RecentMenu *m_recent = nullptr;

@@ -11,9 +11,16 @@ namespace pq::widgets {
 JobRunner::JobRunner(Job job, QObject *parent)
     : QObject(parent)
     , m_job(std::move(job))
-    , m_context([this](std::string_view stage, std::uint64_t done, std::uint64_t total) {
-        onProgress(stage, done, total);
-    })
+    , m_context(
+              [this](std::string_view stage, std::uint64_t done, std::uint64_t total) {
+                  onProgress(stage, done, total);
+              },
+              [this](std::string_view message) {
+                  const QString text =
+                          QString::fromUtf8(message.data(), static_cast<qsizetype>(message.size()));
+                  QMetaObject::invokeMethod(
+                          this, [this, text] { Q_EMIT logged(text); }, Qt::QueuedConnection);
+              })
 {
     // The owner deletes the runner; the pool must never do it behind the owner's back.
     setAutoDelete(false);

@@ -78,6 +78,8 @@ public:
 Q_SIGNALS:
     void started();
     void progressChanged(const QString &stage, quint64 done, quint64 total);
+    /** A line the engine logged (JobContext::log): what happened, for a live log. */
+    void logged(const QString &message);
     void succeeded();
     /** `message` is the engine's one-line English message; `code` a core::ErrorCode. */
     void failed(const QString &message, int code);
