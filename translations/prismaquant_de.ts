@@ -537,6 +537,10 @@ vorhergesagter Loss-Anstieg: %2 nats pro Token</translation>
         <source>Writing %1…</source>
         <translation>%1 wird geschrieben…</translation>
     </message>
+    <message>
+        <source>The run is no longer open: open it again and export from there.</source>
+        <translation>Der Lauf ist nicht mehr geöffnet: Öffnen Sie ihn erneut und exportieren Sie von dort.</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::HeatmapLegend</name>

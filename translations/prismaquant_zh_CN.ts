@@ -537,6 +537,10 @@ predicted loss increase: %2 nats per token</source>
         <source>Writing %1…</source>
         <translation>正在写入 %1…</translation>
     </message>
+    <message>
+        <source>The run is no longer open: open it again and export from there.</source>
+        <translation>该运行已不再打开：请重新打开它，再从那里导出。</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::HeatmapLegend</name>

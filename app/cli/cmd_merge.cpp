@@ -52,8 +52,11 @@ core::Result<core::data::SensitivityReport> readShard(const std::string &dir)
 /** Whether `a` and `b` name the same directory (either may not exist yet). */
 bool sameDir(const std::string &a, const std::string &b)
 {
-    std::error_code ec;
-    return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+    std::error_code ea;
+    std::error_code eb;
+    const fs::path pa = fs::weakly_canonical(a, ea);
+    const fs::path pb = fs::weakly_canonical(b, eb);
+    return !ea && !eb && pa == pb;
 }
 
 int runMerge(const MergeArgs &a)

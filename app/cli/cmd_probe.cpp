@@ -44,7 +44,8 @@ core::Result<probe::ProbeSettings::Shard> parseShard(const std::string &text)
     char extra = 0;
     if (std::sscanf(text.c_str(), "%" SCNu64 "%c%" SCNu64 "%c", &s.index, &slash, &s.count,
                     &extra) != 3 ||
-        slash != '/' || s.count == 0 || s.index == 0 || s.index > s.count) {
+        slash != '/' || text.find('-') != std::string::npos || s.count == 0 || s.index == 0 ||
+        s.index > s.count) {
         return core::makeError(core::ErrorCode::InvalidArgument,
                                fmt::format("--shard {}: give the shard as I/N with 1 ≤ I ≤ N, e.g. "
                                            "--shard 1/2 on one machine and --shard 2/2 on another",

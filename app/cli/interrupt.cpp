@@ -38,9 +38,14 @@ InterruptScope::InterruptScope(core::JobContext &ctx)
 
 InterruptScope::~InterruptScope()
 {
+    // the context first, so that a signal arriving meanwhile reaches the outer job; a Ctrl-C the
+    // inner job heard but finished anyway (it came after its last check) is passed outwards
+    core::JobContext *inner = g_ctx.exchange(m_outerCtx);
+    if (inner != nullptr && inner->isCancelled() && m_outerCtx != nullptr) {
+        m_outerCtx->requestCancel();
+    }
     ::sigaction(SIGINT, &m_oldInt, nullptr);
     ::sigaction(SIGTERM, &m_oldTerm, nullptr);
-    g_ctx.store(m_outerCtx);
 }
 
 }  // namespace pq::cli

@@ -12,7 +12,8 @@ namespace pq::cli {
  * process, so a job stops at its next safe point and cleans up (the exporter removes its
  * temporary directory, the probe keeps its resume state); a second signal ends the process at once.
  * Scopes nest: an inner scope (a stage of `run`) takes the signals, and its end gives them back
- * to the outer one (`run` itself, between stages), with the handlers and context it had.
+ * to the outer one (`run` itself, between stages), with the handlers and context it had; a
+ * cancellation the inner job received is passed on to the outer one.
  */
 class InterruptScope
 {

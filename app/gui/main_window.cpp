@@ -48,6 +48,16 @@ MainWindow::MainWindow(QWidget *parent)
     restoreWindowState();
 }
 
+MainWindow::~MainWindow()
+{
+    // Qt deletes children after this destructor, i.e. after m_backend: the probe and the
+    // export wizard wait for their workers in their destructors, and those use the backend
+    for (widgets::ExportWizard *wizard : findChildren<widgets::ExportWizard *>()) {
+        delete wizard;
+    }
+    delete m_tabs;
+}
+
 void MainWindow::setupCentralView()
 {
     setWindowTitle(tr("PrismaQuant Studio"));
@@ -241,6 +251,8 @@ void MainWindow::onModelLoaded(const QString &dir)
     m_budgetStatus->clear();
     if (!run.isEmpty()) {
         m_document->open(run);
+    } else {
+        m_document->close();  // a model folder: no run, and no late load re-enabling the tabs
     }
 
     const QString name = QFileInfo(dir).fileName();

@@ -38,6 +38,8 @@ class MainWindow : public QMainWindow
 
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    /** Ends the views and dialogs whose workers use the backend before the backend goes. */
+    ~MainWindow() override;
 
     /**
      * Opens `dir` — a model folder or a run directory — in the Model view (asynchronously;

@@ -2,6 +2,7 @@
 #include "core/data/sensitivity_report.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -270,11 +271,18 @@ Result<SensitivityReport> SensitivityReport::fromJson(std::string_view json)
         r.runtime = s.value("runtime", std::string());
         if (const auto sh = j.find("shard"); sh != j.end()) {
             ShardInfo info;
-            info.index = sh->at("index").get<std::uint64_t>();
-            info.count = sh->at("count").get<std::uint64_t>();
-            info.firstWindow = sh->at("first_window").get<std::uint64_t>();
-            info.windows = sh->at("windows").get<std::uint64_t>();
-            info.calibrationTokens = sh->at("calibration_tokens").get<std::uint64_t>();
+            const auto count = [&sh](const char *key) {
+                const ojson &v = sh->at(key);
+                if (!v.is_number_unsigned()) {
+                    throw std::invalid_argument(fmt::format("shard.{} is not a count", key));
+                }
+                return v.get<std::uint64_t>();
+            };
+            info.index = count("index");
+            info.count = count("count");
+            info.firstWindow = count("first_window");
+            info.windows = count("windows");
+            info.calibrationTokens = count("calibration_tokens");
             if (info.count == 0 || info.index == 0 || info.index > info.count ||
                 info.windows == 0 || info.calibrationTokens == 0) {
                 return bad(fmt::format("'shard' says shard {} of {} with {} windows", info.index,
@@ -283,6 +291,8 @@ Result<SensitivityReport> SensitivityReport::fromJson(std::string_view json)
             r.shard = info;
         }
     } catch (const nlohmann::json::exception &e) {
+        return bad(e.what());
+    } catch (const std::invalid_argument &e) {
         return bad(e.what());
     }
     auto linears = linearsFrom(j.contains("linears") ? j["linears"] : ojson());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -100,10 +101,26 @@ Status checkShards(std::vector<SensitivityReport> &shards)
         next += r.shard->windows;
     }
     const auto calib = nlohmann::json::parse(first.calibrationJson, nullptr, false);
-    if (calib.is_object() && calib.contains("samples") && calib["samples"].is_number_unsigned() &&
-        calib["samples"].get<std::uint64_t>() != next) {
+    const auto number = [&calib](const char *key) -> std::optional<std::uint64_t> {
+        if (calib.is_object() && calib.contains(key) && calib[key].is_number_unsigned()) {
+            return calib[key].get<std::uint64_t>();
+        }
+        return std::nullopt;
+    };
+    if (const auto samples = number("samples"); samples && *samples != next) {
         return refuse(fmt::format("the shards cover {} windows of the {} calibration windows", next,
-                                  calib["samples"].get<std::uint64_t>()));
+                                  *samples));
+    }
+    // the merge weighs by calibration tokens: they must be what the windows hold
+    if (const auto seqLen = number("seq_len")) {
+        for (const SensitivityReport &r : shards) {
+            if (r.shard->windows > (1ULL << 40U) ||
+                r.shard->calibrationTokens != r.shard->windows * *seqLen) {
+                return refuse(fmt::format(
+                        "{} says {} calibration tokens for {} windows of {} tokens", shardName(r),
+                        r.shard->calibrationTokens, r.shard->windows, *seqLen));
+            }
+        }
     }
     return {};
 }
@@ -138,10 +155,6 @@ Result<LinearSensitivity> mergeLinear(const std::vector<const LinearSensitivity 
     std::size_t estimates = 0;
     for (std::size_t s = 0; s < parts.size(); ++s) {
         const LinearSensitivity &p = *parts[s];
-        if (p.name != first.name) {
-            return refuse(fmt::format("{} lists '{}' where {} lists '{}'", shardName(shards[s]),
-                                      p.name, shardName(shards[0]), first.name));
-        }
         if (p.channelFisher.size() != first.channelFisher.size() ||
             p.weightCost.size() != first.weightCost.size()) {
             return refuse(fmt::format("{}: {} and {} disagree on its shape or formats", p.name,
@@ -249,16 +262,30 @@ Result<SensitivityReport> mergeShards(std::vector<SensitivityReport> shards)
     }
     out.meanLoss = lossSum / static_cast<double>(std::max<std::uint64_t>(1, out.tokens));
     out.runtime = fmt::format("{}", fmt::join(runtimes, " + "));
+    // matched by name: the merged report keeps the first shard's order
+    std::vector<std::map<std::string_view, const LinearSensitivity *>> byName(shards.size());
+    for (std::size_t s = 0; s < shards.size(); ++s) {
+        for (const LinearSensitivity &l : shards[s].linears) {
+            if (!byName[s].emplace(l.name, &l).second) {
+                return refuse(fmt::format("{} lists '{}' twice", shardName(shards[s]), l.name));
+            }
+        }
+    }
     std::vector<const LinearSensitivity *> parts(shards.size());
-    for (std::size_t i = 0; i < first.linears.size(); ++i) {
+    for (const LinearSensitivity &l : first.linears) {
         for (std::size_t s = 0; s < shards.size(); ++s) {
-            parts[s] = &shards[s].linears[i];
+            const auto it = byName[s].find(l.name);
+            if (it == byName[s].end()) {
+                return refuse(fmt::format("{} lists '{}', {} does not", shardName(first), l.name,
+                                          shardName(shards[s])));
+            }
+            parts[s] = it->second;
         }
-        auto l = mergeLinear(parts, shards, calibrationTokens, first.minExpertTokens);
-        if (!l) {
-            return std::move(l).error();
+        auto merged = mergeLinear(parts, shards, calibrationTokens, first.minExpertTokens);
+        if (!merged) {
+            return std::move(merged).error();
         }
-        out.linears.push_back(std::move(*l));
+        out.linears.push_back(std::move(*merged));
     }
     return out;
 }

@@ -173,10 +173,18 @@ Status StreamedWalk::forward(std::int64_t layers)
         }
         other = rows->view({static_cast<std::int64_t>(m_otherIds.size()), -1, c.hiddenSize});
     }
-    for (std::int64_t l = 0; l < layers; ++l) {
+    // The other windows' maxima are needed for every layer the walk will measure: on a resume
+    // that includes layer `layers` itself, which the measured windows do not run forward.
+    const std::int64_t otherLayers =
+            other.defined() ? std::min<std::int64_t>(layers + 1, c.numLayers) : 0;
+    for (std::int64_t l = 0; l < std::max(layers, otherLayers); ++l) {
         auto w = m_w.layer(l);
         if (!w) {
             return std::move(w).error();
+        }
+        if (l >= layers) {
+            PQ_TRY_STATUS(advanceOtherWindows(l, *w, other));
+            continue;
         }
         torch::Tensor next = torch::empty_like(h);
         for (std::int64_t s = 0; s < windows; ++s) {

@@ -210,9 +210,16 @@ Status measureLayer(core::quant::QuantBackend &backend,
                               static_cast<double>(moe.expertsPerToken) /
                                       static_cast<double>(moe.numExperts));
     }
+    // the layer's module order (attention, then the MLP or the experts by index), whatever
+    // order the windows routed tokens in: the same in every run and every shard
+    std::map<std::string, std::uint64_t> rank;
+    layer.forEachLinear([&rank](const std::string &module, torch::Tensor &) {
+        rank.emplace(module, rank.size());
+    });
     std::vector<std::pair<std::uint64_t, std::string>> order;
     for (const auto &[module, a] : acc) {
-        order.emplace_back(a.order, module);
+        const auto r = rank.find(module);
+        order.emplace_back(r != rank.end() ? r->second : rank.size() + a.order, module);
     }
     std::sort(order.begin(), order.end());
     for (const auto &[rank, module] : order) {

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void mergedShardsEqualOneRun_data();
     void mergedShardsEqualOneRun();
     void mergedMoeShardsEqualOneRun();
+    void interruptedShardResumesExactly();
 
 private:
     QTemporaryDir m_dir;
@@ -688,6 +689,44 @@ void TestProbe::mergedMoeShardsEqualOneRun()
     }
     QVERIFY2(priors > 0 && measured > 0,
              qPrintable(QStringLiteral("%1 on the prior, %2 measured").arg(priors).arg(measured)));
+}
+
+void TestProbe::interruptedShardResumesExactly()
+{
+    // a shard cancelled after its first layer and resumed gives the uninterrupted shard's report:
+    // the resumed forward must still bring the other windows' input maxima for its first layer
+    const auto set = calibration(4, 32);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4, FormatId::MXFP8};
+    settings.outputTokens = 32;
+    settings.shard = probe::ProbeSettings::Shard{1, 2};
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto whole = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
+
+    settings.stateDir = m_dir.filePath(QStringLiteral("shard-state")).toStdString();
+    core::JobContext *self = nullptr;
+    core::JobContext cancelling([&self](std::string_view stage, std::uint64_t done, std::uint64_t) {
+        if (stage == "backward" && done == 1) {
+            self->requestCancel();
+        }
+    });
+    self = &cancelling;
+    const auto cut = probe::runProbe(m_model, set, settings, *backend, cancelling);
+    QVERIFY(!cut.has_value());
+    QCOMPARE(cut.error().code, core::ErrorCode::Cancelled);
+    const auto resumed = probe::runProbe(m_model, set, settings, *backend, {});
+    QVERIFY2(resumed.has_value(), resumed ? "" : resumed.error().message().c_str());
+    QCOMPARE(resumed->linears.size(), whole->linears.size());
+    for (std::size_t i = 0; i < whole->linears.size(); ++i) {
+        const auto &a = whole->linears[i];
+        const auto &b = resumed->linears[i];
+        QCOMPARE(b.name, a.name);
+        QVERIFY2(b.inputAmax == a.inputAmax, a.name.c_str());
+        for (const auto &[id, v] : a.outputCost) {
+            QVERIFY2(near(b.outputCost.at(id), v, 1e-6), a.name.c_str());
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestProbe)

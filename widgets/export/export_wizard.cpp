@@ -75,8 +75,15 @@ ExportWizard::ExportWizard(RunDocument *document,
     auto *knee = new QPushButton(tr("Use the knee"), budget);
     knee->setToolTip(tr("Move the budget to the knee of the Pareto curve"));
     connect(knee, &QPushButton::clicked, this, [this] {
-        const auto run = m_document->run();
-        m_document->setBudgetBytes(run->curve[run->knee.index].totalBytes);
+        if (const auto run = m_document->run()) {
+            m_document->setBudgetBytes(run->curve[run->knee.index].totalBytes);
+        }
+    });
+    // another run (or none) replaces the one this wizard exports: it no longer applies
+    connect(m_document, &RunDocument::loadStarted, this, [this] {
+        if (m_job == nullptr) {
+            reject();
+        }
     });
     connect(m_document, &RunDocument::allocationChanged, this,
             [this] { m_recipe->setText(recipeText()); });
@@ -180,7 +187,13 @@ void ExportWizard::startExport()
 {
     const auto run = m_document->run();
     const auto allocation = m_document->allocation();
-    if (run == nullptr || allocation == nullptr || m_job != nullptr) {
+    if (m_job != nullptr) {
+        return;
+    }
+    if (run == nullptr || allocation == nullptr) {
+        m_error = tr("The run is no longer open: open it again and export from there.");
+        m_status->setText(m_error);
+        Q_EMIT exportFinished(false);
         return;
     }
     core::ct::ExportRequest req;

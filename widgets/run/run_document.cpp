@@ -79,12 +79,24 @@ void RunDocument::abandon(QPointer<JobRunner> &job)
     job = nullptr;
 }
 
-void RunDocument::open(const QString &runDir)
+void RunDocument::close()
 {
     abandon(m_loader);
     abandon(m_solver);
     abandon(m_repinner);
     m_pendingBudget.reset();
+    m_pendingPins.clear();
+    m_runDir.clear();
+    m_error.clear();
+    m_run.reset();
+    m_allocation.reset();
+    m_budget = 0;
+    m_state = State::Empty;
+}
+
+void RunDocument::open(const QString &runDir)
+{
+    close();
     m_runDir = QDir::cleanPath(QDir(runDir).absolutePath());
     m_error.clear();
     m_run.reset();
@@ -165,7 +177,11 @@ void RunDocument::startSolve()
 
 void RunDocument::setPin(const std::string &linear, std::optional<core::quant::FormatId> format)
 {
-    if (m_state != State::Ready || m_repinner != nullptr) {
+    if (m_state != State::Ready) {
+        return;
+    }
+    if (m_repinner != nullptr) {
+        m_pendingPins.emplace_back(linear, format);
         return;
     }
     std::vector<core::pipeline::Pin> pins = m_run->pins;
@@ -192,13 +208,24 @@ void RunDocument::setPin(const std::string &linear, std::optional<core::quant::F
         const std::uint64_t budget = m_budget;
         m_budget = 0;  // solve again even at the same budget: the options changed
         setBudgetBytes(budget);
+        nextPendingPin();
     });
     connect(m_repinner, &JobRunner::failed, this, [this](const QString &message, int) {
         m_repinner = nullptr;
         Q_EMIT allocationFailed(message);
+        nextPendingPin();
     });
     connect(m_repinner, &JobRunner::finished, m_repinner, &QObject::deleteLater);
     m_repinner->start(m_pool);
+}
+
+void RunDocument::nextPendingPin()
+{
+    if (!m_pendingPins.empty()) {
+        const auto [linear, format] = m_pendingPins.front();
+        m_pendingPins.erase(m_pendingPins.begin());
+        setPin(linear, format);
+    }
 }
 
 bool RunDocument::isSolving() const

@@ -59,6 +59,9 @@ public:
     /** Starts reading `runDir`; a load still running is abandoned. */
     void open(const QString &runDir);
 
+    /** Back to Empty: running work is abandoned, nothing of the last run stays. */
+    void close();
+
     State state() const { return m_state; }
 
     QString runDirectory() const { return m_runDir; }
@@ -92,8 +95,8 @@ public:
      * (nullopt). In the background: the allocator is rebuilt with the run's pins, RUN_DIR/
      * pins.json is rewritten, then loaded() (new curve) and the allocation at the budget follow.
      * A pin the allocator refuses (a format the group's shapes cannot take, pins that disagree
-     * inside a group) changes nothing and is reported with allocationFailed(). Ignored unless
-     * Ready.
+     * inside a group) changes nothing and is reported with allocationFailed(). A pin asked for
+     * while another is being planned follows it. Ignored unless Ready.
      */
     void setPin(const std::string &linear, std::optional<core::quant::FormatId> format);
 
@@ -110,6 +113,7 @@ private:
     void onLoaded();
     void onLoadFailed(const QString &message);
     void startSolve();
+    void nextPendingPin();
     void abandon(QPointer<JobRunner> &job);
 
     QThreadPool m_pool;
@@ -122,6 +126,8 @@ private:
     std::shared_ptr<const Run> m_run;
     std::uint64_t m_budget = 0;
     std::optional<std::uint64_t> m_pendingBudget;  ///< asked for while a solve was running
+    /** Pins asked for while one was being planned: applied in order afterwards. */
+    std::vector<std::pair<std::string, std::optional<core::quant::FormatId>>> m_pendingPins;
     std::shared_ptr<const core::alloc::Allocation> m_allocation;
 };
 

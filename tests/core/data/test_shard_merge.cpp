@@ -162,6 +162,10 @@ void TestShardMerge::shardReportsRoundTripThroughJson()
     std::string text = r.toJson();
     text.replace(text.find("\"index\": 2"), 10, "\"index\": 7");
     QVERIFY(!SensitivityReport::fromJson(text).has_value());
+    // negative counts are not counts
+    std::string negative = r.toJson();
+    negative.replace(negative.find("\"windows\": 2"), 12, "\"windows\": -2");
+    QVERIFY(!SensitivityReport::fromJson(negative).has_value());
 }
 
 void TestShardMerge::shardReportIsRefusedWhereAWholeOneIsNeeded()
@@ -191,6 +195,8 @@ void TestShardMerge::mismatchedShardsAreRefused_data()
     QTest::newRow("whole report") << 7 << QStringLiteral("whole probe");
     QTest::newRow("other Linears") << 8 << QStringLiteral("lists");
     QTest::newRow("gap in windows") << 9 << QStringLiteral("starts at window");
+    QTest::newRow("tokens not the windows'") << 10 << QStringLiteral("calibration tokens for");
+    QTest::newRow("experts in another order") << 11 << QString();
 }
 
 void TestShardMerge::mismatchedShardsAreRefused()
@@ -230,10 +236,25 @@ void TestShardMerge::mismatchedShardsAreRefused()
     case 9:
         b.shard->firstWindow = 3;
         break;
+    case 10:
+        for (SensitivityReport &r : shards) {
+            r.calibrationJson = R"({"samples":4,"seq_len":10})";
+        }
+        b.shard->calibrationTokens = 21;
+        break;
+    case 11:  // matched by name: merges
+        std::swap(b.linears[0], b.linears[1]);
+        break;
     default:
         QFAIL("no such case");
     }
     const auto m = mergeShards(shards);
+    if (expect.isEmpty()) {
+        QVERIFY2(m.has_value(), m ? "" : m.error().message().c_str());
+        QCOMPARE(m->linears[0].name, shards[0].linears[0].name);  // the first shard's order
+        QCOMPARE(m->linears[0].fisherTrace, 1.5);
+        return;
+    }
     QVERIFY(!m.has_value());
     QCOMPARE(m.error().code, ErrorCode::InvalidFormat);
     QVERIFY2(m.error().message().find(expect.toStdString()) != std::string::npos,
