@@ -663,6 +663,21 @@ Gespeichert im Tensor %2</translation>
     </message>
 </context>
 <context>
+    <name>pq::widgets::LinearDetail</name>
+    <message>
+        <source>The selected Linear: predicted loss increase per format</source>
+        <translation>Das ausgewählte Linear: vorhergesagter Loss-Anstieg je Format</translation>
+    </message>
+    <message>
+        <source>Select a cell to see its predicted loss per format.</source>
+        <translation>Wählen Sie eine Zelle, um ihren vorhergesagten Loss je Format zu sehen.</translation>
+    </message>
+    <message>
+        <source>Fisher per output channel</source>
+        <translation>Fisher je Ausgabekanal</translation>
+    </message>
+</context>
+<context>
     <name>pq::widgets::ModelSummaryWidget</name>
     <message>
         <source>Model summary</source>

@@ -663,6 +663,21 @@ Stored in the tensor %2</source>
     </message>
 </context>
 <context>
+    <name>pq::widgets::LinearDetail</name>
+    <message>
+        <source>The selected Linear: predicted loss increase per format</source>
+        <translation>所选 Linear：各格式的预测损失增量</translation>
+    </message>
+    <message>
+        <source>Select a cell to see its predicted loss per format.</source>
+        <translation>选择一个单元格，查看它在各格式下的预测损失。</translation>
+    </message>
+    <message>
+        <source>Fisher per output channel</source>
+        <translation>各输出通道的 Fisher</translation>
+    </message>
+</context>
+<context>
     <name>pq::widgets::ModelSummaryWidget</name>
     <message>
         <source>Model summary</source>

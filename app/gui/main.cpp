@@ -12,6 +12,7 @@
 #include "app/gui/main_window.h"
 #include "widgets/common/app_icon.h"
 #include "widgets/run/run_document.h"
+#include "widgets/sensitivity/sensitivity_heatmap.h"
 
 namespace {
 
@@ -26,6 +27,10 @@ void saveScreenshotsWhenReady(pq::gui::MainWindow &window, const QString &dir)
             [&window, dir] {
                 auto *tabs = window.findChild<QTabWidget *>();
                 QDir().mkpath(dir);
+                // a selected cell, so that the Sensitivity tab shows its detail panel
+                if (auto *heatmap = window.findChild<pq::widgets::SensitivityHeatmap *>()) {
+                    heatmap->setSelectedCell(0, heatmap->data().columnCount() - 1);
+                }
                 for (int i = 0; i < tabs->count(); ++i) {
                     tabs->setCurrentIndex(i);
                     if (QLayout *layout = tabs->currentWidget()->layout()) {

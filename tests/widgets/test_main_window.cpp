@@ -17,6 +17,7 @@
 #include "widgets/pareto/pareto_chart.h"
 #include "widgets/pareto/pareto_view.h"
 #include "widgets/run/run_document.h"
+#include "widgets/sensitivity/linear_detail.h"
 #include "widgets/sensitivity/sensitivity_heatmap.h"
 #include "widgets/sensitivity/sensitivity_view.h"
 
@@ -209,6 +210,22 @@ void TestMainWindow::runDirectoryOpensThePareto()
     heatmap->setSelectedCell(1, 6);
     QVERIFY2(sensitivity->detailText().contains(QLatin1String("down_proj")),
              qPrintable(sensitivity->detailText()));
+    // the detail panel: Δloss and bytes per format, the channel profile of the one Linear
+    const pq::widgets::LinearDetailData &detail = sensitivity->detail()->data();
+    QVERIFY(detail.title.contains(QLatin1String("layers.1.mlp.down_proj")));
+    QVERIFY(detail.deltaLoss.size() >= 2);
+    QCOMPARE(detail.bytes.size(), detail.deltaLoss.size());
+    QCOMPARE(detail.channelProfile.size(), std::size_t{64});  // down_proj's output channels
+    QVERIFY(detail.chosen.has_value());
+    const auto worst =
+            std::max_element(detail.deltaLoss.begin(), detail.deltaLoss.end(),
+                             [](const auto &a, const auto &b) { return a.second < b.second; });
+    const auto best =
+            std::min_element(detail.deltaLoss.begin(), detail.deltaLoss.end(),
+                             [](const auto &a, const auto &b) { return a.second < b.second; });
+    QVERIFY(sensitivity->detail()->barRect(worst->first).width() >
+            sensitivity->detail()->barRect(best->first).width());
+    QVERIFY(detail.bytes.at(worst->first) < detail.bytes.at(best->first));  // fewer bits, more loss
     tabs->setCurrentWidget(pareto);
     QTest::keyClick(chart, Qt::Key_Home);  // the smallest recipe: the heatmap follows
     QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);

@@ -9,6 +9,7 @@
 #include "core/quant/format_spec.h"
 #include "widgets/run/run_document.h"
 #include "widgets/sensitivity/heatmap_data.h"
+#include "widgets/sensitivity/linear_detail.h"
 #include "widgets/sensitivity/sensitivity_heatmap.h"
 
 namespace pq::widgets {
@@ -36,6 +37,7 @@ SensitivityView::SensitivityView(RunDocument *document, QWidget *parent)
     m_detail = new QLabel(this);
     m_detail->setWordWrap(true);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_linear = new LinearDetail(this);
 
     auto *controls = new QHBoxLayout;
     auto *colourBy = new QLabel(tr("Colour by:"), this);
@@ -48,6 +50,7 @@ SensitivityView::SensitivityView(RunDocument *document, QWidget *parent)
     layout->addLayout(controls);
     layout->addWidget(m_heatmap, 1);
     layout->addWidget(m_detail);
+    layout->addWidget(m_linear);
 
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this](int index) {
         const bool assignment = index == 1;
@@ -95,12 +98,38 @@ void SensitivityView::fillFormats()
 void SensitivityView::showSelection()
 {
     const HeatmapIndex at = m_heatmap->selectedCell();
-    if (!m_heatmap->data().contains(at)) {
+    const auto run = m_document->run();
+    if (!m_heatmap->data().contains(at) || run == nullptr) {
         m_detail->setText(tr("Click a cell (or use the arrow keys) to see its numbers; hover for "
                              "a summary."));
+        m_linear->clear();
         return;
     }
     m_detail->setText(m_heatmap->tooltipText(at.row, at.column));
+    const HeatmapCell &cell = m_heatmap->data().cell(at.row, at.column);
+    LinearDetailData d;
+    d.title = QString::fromStdString(cell.module);
+    d.deltaLoss = cell.costs;
+    d.chosen = cell.chosen;
+    const core::ModelInventory &inv = run->costs.inventory;
+    for (const auto &[format, cost] : cell.costs) {
+        std::uint64_t bytes = 0;
+        for (const std::size_t i : cell.linears) {
+            const core::LinearInfo &l = inv.linears[i];
+            bytes += core::quant::formatBytes(format, l.outFeatures, l.inFeatures, l.sourceDtype);
+        }
+        d.bytes[format] = bytes;
+    }
+    if (cell.linears.size() == 1) {  // a layer's experts have no single profile
+        const std::string &name = inv.linears[cell.linears.front()].name;
+        for (const core::data::LinearSensitivity &l : run->costs.report.linears) {
+            if (l.name == name) {
+                d.channelProfile = l.channelFisher;
+                break;
+            }
+        }
+    }
+    m_linear->setData(std::move(d));
 }
 
 QString SensitivityView::detailText() const

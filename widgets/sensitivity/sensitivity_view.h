@@ -8,6 +8,7 @@ class QLabel;
 
 namespace pq::widgets {
 
+class LinearDetail;
 class RunDocument;
 class SensitivityHeatmap;
 
@@ -33,6 +34,9 @@ public:
     /** The line under the grid: the selected cell's numbers, or a hint. */
     QString detailText() const;
 
+    /** The selected cell's Δloss per format and channel profile. */
+    LinearDetail *detail() const { return m_linear; }
+
 private:
     void rebuild();
     void fillFormats();
@@ -43,6 +47,7 @@ private:
     QComboBox *m_mode = nullptr;
     QComboBox *m_format = nullptr;
     QLabel *m_detail = nullptr;
+    LinearDetail *m_linear = nullptr;
 };
 
 }  // namespace pq::widgets
