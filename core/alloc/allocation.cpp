@@ -143,6 +143,15 @@ std::map<FormatId, std::size_t> Allocation::counts() const
     return out;
 }
 
+std::map<FormatId, std::uint64_t> Allocation::bytesByFormat() const
+{
+    std::map<FormatId, std::uint64_t> out;
+    for (const GroupChoice &c : groups) {
+        out[c.format] += c.bytes;
+    }
+    return out;
+}
+
 namespace {
 
 std::string countsText(const std::map<FormatId, std::size_t> &counts)
@@ -566,11 +575,7 @@ std::string recipeJson(const Allocator &allocator, const Allocation &a, const st
     for (const auto &[f, n] : a.counts()) {
         counts[formatName(f)] = n;
     }
-    std::map<FormatId, std::uint64_t> byFormat;
-    for (const GroupChoice &c : a.groups) {
-        byFormat[c.format] += c.bytes;
-    }
-    for (const auto &[f, b] : byFormat) {
+    for (const auto &[f, b] : a.bytesByFormat()) {
         bytesBy[formatName(f)] = b;
     }
     const ojson j = {{"schema", "prismaquant.recipe/1"},

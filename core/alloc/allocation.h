@@ -104,6 +104,8 @@ struct Allocation
     double bitsPerParam() const;
     /** Linears per format. */
     std::map<quant::FormatId, std::size_t> counts() const;
+    /** Stored bytes of the Linears per format (scales included). */
+    std::map<quant::FormatId, std::uint64_t> bytesByFormat() const;
     /** "127 NVFP4 · 26 MXFP8 · 252 BF16 — 21.9 GB, 4.75 bpp" (bpp over the Linears). */
     std::string summary() const;
 };

@@ -168,6 +168,23 @@ void compareReports(const probe::SensitivityReport &a, const probe::SensitivityR
     }
 }
 
+/** runProbe, cancelled once the backward walk has finished its first layer. */
+core::Result<probe::SensitivityReport>
+probeCancelledAfterFirstLayer(const std::string &model,
+                              const core::data::CalibrationSet &set,
+                              const probe::ProbeSettings &settings,
+                              core::quant::QuantBackend &backend)
+{
+    core::JobContext *self = nullptr;
+    core::JobContext cancelling([&self](std::string_view stage, std::uint64_t done, std::uint64_t) {
+        if (stage == "backward" && done == 1) {
+            self->requestCancel();
+        }
+    });
+    self = &cancelling;
+    return probe::runProbe(model, set, settings, backend, cancelling);
+}
+
 /** Probes `set` as `count` shards (the last first: merge takes them in any order), merged. */
 core::Result<probe::SensitivityReport> probeInShards(const std::string &model,
                                                      const core::data::CalibrationSet &set,
@@ -524,14 +541,7 @@ void TestProbe::interruptedProbeResumes()
     QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
 
     settings.stateDir = m_dir.filePath(QStringLiteral("resume-state")).toStdString();
-    core::JobContext *self = nullptr;
-    core::JobContext cancelling([&self](std::string_view stage, std::uint64_t done, std::uint64_t) {
-        if (stage == "backward" && done == 1) {
-            self->requestCancel();
-        }
-    });
-    self = &cancelling;
-    const auto cut = probe::runProbe(model, set, settings, *backend, cancelling);
+    const auto cut = probeCancelledAfterFirstLayer(model, set, settings, *backend);
     QVERIFY(!cut.has_value());
     QCOMPARE(cut.error().code, core::ErrorCode::Cancelled);
     QVERIFY(QFile::exists(QString::fromStdString(settings.stateDir + "/state.json")));
@@ -705,14 +715,7 @@ void TestProbe::interruptedShardResumesExactly()
     QVERIFY2(whole.has_value(), whole ? "" : whole.error().message().c_str());
 
     settings.stateDir = m_dir.filePath(QStringLiteral("shard-state")).toStdString();
-    core::JobContext *self = nullptr;
-    core::JobContext cancelling([&self](std::string_view stage, std::uint64_t done, std::uint64_t) {
-        if (stage == "backward" && done == 1) {
-            self->requestCancel();
-        }
-    });
-    self = &cancelling;
-    const auto cut = probe::runProbe(m_model, set, settings, *backend, cancelling);
+    const auto cut = probeCancelledAfterFirstLayer(m_model, set, settings, *backend);
     QVERIFY(!cut.has_value());
     QCOMPARE(cut.error().code, core::ErrorCode::Cancelled);
     const auto resumed = probe::runProbe(m_model, set, settings, *backend, {});

@@ -33,6 +33,22 @@ QString cell(const QAbstractItemModel &m, int row, Column c, int role = Qt::Disp
     return m.data(m.index(row, AllocationTableModel::columnIndex(c)), role).toString();
 }
 
+/**
+ * Writes a synthetic run of the example model into `dir`, opens it in `doc` and waits for the
+ * knee's allocation. The run directory, or empty when that failed.
+ */
+QString openSyntheticRun(const QTemporaryDir &dir, RunDocument &doc)
+{
+    const QString run = dir.filePath(QStringLiteral("run"));
+    if (!pq::test::writeSyntheticRun(EXAMPLE, run.toStdString())) {
+        return {};
+    }
+    doc.open(run);
+    const bool ready = QTest::qWaitFor(
+            [&doc] { return doc.allocation() != nullptr && !doc.isSolving(); }, TIMEOUT_MS);
+    return ready ? run : QString();
+}
+
 }  // namespace
 
 class TestAllocationView : public QObject
@@ -48,12 +64,10 @@ private Q_SLOTS:
 void TestAllocationView::tableFollowsTheBudget()
 {
     QTemporaryDir dir;
-    const QString run = dir.filePath(QStringLiteral("run"));
-    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
     RunDocument doc;
     AllocationView view(&doc);
-    doc.open(run);
-    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr, TIMEOUT_MS);
+    const QString run = openSyntheticRun(dir, doc);
+    QVERIFY(!run.isEmpty());
     const AllocationTableModel &m = *view.tableModel();
     QCOMPARE(m.rowCount(), 14);
     const auto &inv = doc.run()->costs.inventory;
@@ -94,12 +108,10 @@ void TestAllocationView::tableFollowsTheBudget()
 void TestAllocationView::filterAndSort()
 {
     QTemporaryDir dir;
-    const QString run = dir.filePath(QStringLiteral("run"));
-    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
     RunDocument doc;
     AllocationView view(&doc);
-    doc.open(run);
-    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr, TIMEOUT_MS);
+    const QString run = openSyntheticRun(dir, doc);
+    QVERIFY(!run.isEmpty());
     QSortFilterProxyModel &p = *view.proxyModel();
     view.filterEdit()->setText(QStringLiteral("down"));
     QCOMPARE(p.rowCount(), 2);
@@ -124,12 +136,10 @@ void TestAllocationView::filterAndSort()
 void TestAllocationView::pinFromTheContextMenu()
 {
     QTemporaryDir dir;
-    const QString run = dir.filePath(QStringLiteral("run"));
-    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run.toStdString()).has_value());
     RunDocument doc;
     AllocationView view(&doc);
-    doc.open(run);
-    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    const QString run = openSyntheticRun(dir, doc);
+    QVERIFY(!run.isEmpty());
     const AllocationTableModel &m = *view.tableModel();
     const auto menuAction = [](QMenu *menu, const QString &path) -> QAction * {
         QMenu *at = menu;

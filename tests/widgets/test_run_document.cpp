@@ -60,7 +60,6 @@ void TestRunDocument::loadsTheRunAtTheKnee()
         QVERIFY(run->curve[i].cost <= run->curve[i - 1].cost);
     }
     QCOMPARE(doc.budgetBytes(), run->curve[run->knee.index].totalBytes);
-    QCOMPARE(doc.nearestCurvePoint(), run->knee.index);
     QTRY_COMPARE_WITH_TIMEOUT(allocated.count(), 1, TIMEOUT_MS);
     QVERIFY(doc.allocation()->totalBytes <= doc.budgetBytes());
     QCOMPARE(doc.allocation()->linearFormats.size(), std::size_t{14});
@@ -88,7 +87,6 @@ void TestRunDocument::budgetsAreSolvedNewestFirst()
     QCOMPARE(doc.budgetBytes(), lo);
     QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
     QCOMPARE(doc.allocation()->totalBytes, lo);
-    QCOMPARE(doc.nearestCurvePoint(), std::size_t{0});
 }
 
 void TestRunDocument::runWithoutProbeFails()

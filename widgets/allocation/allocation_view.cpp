@@ -102,21 +102,15 @@ void AllocationView::onAllocationChanged()
     m_model->setAllocation(allocation);
     m_table->resizeColumnToContents(
             AllocationTableModel::columnIndex(AllocationTableModel::Column::Format));
-    const core::ModelInventory &inv = m_document->run()->costs.inventory;
-    std::map<core::quant::FormatId, std::pair<std::size_t, std::uint64_t>> byFormat;
-    for (std::size_t i = 0; i < inv.linears.size() && i < allocation->linearFormats.size(); ++i) {
-        const core::LinearInfo &l = inv.linears[i];
-        const core::quant::FormatId f = allocation->linearFormats[i];
-        auto &[count, bytes] = byFormat[f];
-        ++count;
-        bytes += core::quant::formatBytes(f, l.outFeatures, l.inFeatures, l.sourceDtype);
-    }
+    const std::map<core::quant::FormatId, std::uint64_t> bytes = allocation->bytesByFormat();
     QStringList parts;
-    for (const auto &[format, entry] : byFormat) {
+    for (const auto &[format, count] : allocation->counts()) {
         const std::string_view name = core::quant::formatInfo(format).name;
+        const auto b = bytes.find(format);
         parts << tr("%1: %2 Linears, %3")
                          .arg(QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
-                              DisplayText::count(entry.first), DisplayText::bytes(entry.second));
+                              DisplayText::count(count),
+                              DisplayText::bytes(b != bytes.end() ? b->second : 0));
     }
     m_summary->setText(tr("%1 · predicted loss increase %2 nats per token\n%3")
                                .arg(QString::fromStdString(allocation->summary()),

@@ -233,22 +233,4 @@ bool RunDocument::isSolving() const
     return m_solver != nullptr || m_repinner != nullptr;
 }
 
-std::size_t RunDocument::nearestCurvePoint() const
-{
-    if (m_run == nullptr) {
-        return 0;
-    }
-    std::size_t best = 0;
-    for (std::size_t i = 1; i < m_run->curve.size(); ++i) {
-        const auto distance = [this](std::size_t k) {
-            const std::uint64_t b = m_run->curve[k].totalBytes;
-            return b > m_budget ? b - m_budget : m_budget - b;
-        };
-        if (distance(i) < distance(best)) {
-            best = i;
-        }
-    }
-    return best;
-}
-
 }  // namespace pq::widgets

@@ -87,9 +87,6 @@ public:
      */
     void setBudgetBytes(std::uint64_t bytes);
 
-    /** The curve point closest to budgetBytes() (its index), for keyboard stepping. */
-    std::size_t nearestCurvePoint() const;
-
     /**
      * Pins the Linear named `linear` (and so its fused group) to `format`, or unpins it
      * (nullopt). In the background: the allocator is rebuilt with the run's pins, RUN_DIR/
