@@ -142,6 +142,102 @@
         <source>Measure how much each Linear minds each format, on a text</source>
         <translation>Anhand eines Textes messen, wie empfindlich jedes Linear auf jedes Format reagiert</translation>
     </message>
+    <message>
+        <source>The budget could not be kept in the run directory: %1</source>
+        <translation>Das Budget konnte nicht im Laufverzeichnis gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>Modell öffnen</translation>
+    </message>
+    <message>
+        <source>Open &amp;Run Directory…</source>
+        <translation>&amp;Laufverzeichnis öffnen…</translation>
+    </message>
+    <message>
+        <source>Open Run</source>
+        <translation>Lauf öffnen</translation>
+    </message>
+    <message>
+        <source>Open a folder written by prismaquant run or probe: its model and results</source>
+        <translation>Einen von prismaquant run oder probe geschriebenen Ordner öffnen: sein Modell und seine Ergebnisse</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>E&amp;valuate at This Budget</source>
+        <translation>Bei diesem Budget be&amp;werten</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>Bewerten</translation>
+    </message>
+    <message>
+        <source>Measure the recipe at the chosen budget on the text the probe kept apart</source>
+        <translation>Das Rezept beim gewählten Budget auf dem Text messen, den die Messung zurückgehalten hat</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>Systemstandard</translation>
+    </message>
+    <message>
+        <source>Main Toolbar</source>
+        <translation>Hauptwerkzeugleiste</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Hauptwerkzeugleiste</translation>
+    </message>
+    <message>
+        <source>The running job</source>
+        <translation>Der laufende Auftrag</translation>
+    </message>
+    <message>
+        <source>Progress of the running job</source>
+        <translation>Fortschritt des laufenden Auftrags</translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation>Den laufenden Auftrag abbrechen</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>Aufträge</translation>
+    </message>
+    <message>
+        <source>Not a Run Directory</source>
+        <translation>Kein Laufverzeichnis</translation>
+    </message>
+    <message>
+        <source>%1 is not a run directory: it holds neither run.json nor sensitivity.json.</source>
+        <translation>%1 ist kein Laufverzeichnis: Es enthält weder run.json noch sensitivity.json.</translation>
+    </message>
+    <message>
+        <source>Run directories are the folders that prismaquant run and prismaquant probe write. To look at a model folder, use File ▸ Open Model Directory.</source>
+        <translation>Laufverzeichnisse sind die Ordner, die prismaquant run und prismaquant probe schreiben. Um einen Modellordner anzusehen, verwenden Sie Datei ▸ Modellverzeichnis öffnen.</translation>
+    </message>
+    <message>
+        <source>Open Run Directory</source>
+        <translation>Laufverzeichnis öffnen</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>The new language takes effect the next time PrismaQuant Studio starts.</source>
+        <translation>Die neue Sprache wird beim nächsten Start von PrismaQuant Studio wirksam.</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -407,6 +503,14 @@
         <comment>thousands of parameters</comment>
         <translation>%L1 Tsd.</translation>
     </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ErrorText</name>
@@ -449,6 +553,150 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>Etwas Unerwartetes ist schiefgegangen.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::EvaluateBar</name>
+    <message>
+        <source>&amp;Evaluate</source>
+        <translation>&amp;Bewerten</translation>
+    </message>
+    <message>
+        <source>Measure the recipe at this budget on the text the probe kept apart: how far its predictions drift from the original model&apos;s (KL divergence). The first evaluation also measures each single-format baseline.</source>
+        <translation>Das Rezept bei diesem Budget auf dem Text messen, den die Messung zurückgehalten hat: wie weit seine Vorhersagen von denen des Originalmodells abweichen (KL-Divergenz). Die erste Bewertung misst außerdem jede Einzelformat-Referenz.</translation>
+    </message>
+    <message>
+        <source>Evaluate the recipe at this budget</source>
+        <translation>Das Rezept bei diesem Budget bewerten</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel the evaluation</source>
+        <translation>Bewertung abbrechen</translation>
+    </message>
+    <message>
+        <source>Evaluation progress</source>
+        <translation>Bewertungsfortschritt</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 von %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measured %n variant(s). The recipe: KL %1 nats per token (predicted %2).</source>
+        <translation>
+            <numerusform>%n Variante gemessen. Das Rezept: KL %1 nats pro Token (vorhergesagt %2).</numerusform>
+            <numerusform>%n Varianten gemessen. Das Rezept: KL %1 nats pro Token (vorhergesagt %2).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was recorded.</source>
+        <translation>Abgebrochen; es wurde nichts gespeichert.</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Measuring %1 on held-out text…</source>
+        <translation>Rezept bei %1 wird auf zurückgehaltenem Text gemessen…</translation>
+    </message>
+    <message>
+        <source>Evaluate the recipe at %1</source>
+        <translation>Rezept bei %1 bewerten</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current variant…</source>
+        <translation>Wird nach der aktuellen Variante abgebrochen…</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExpertGrid</name>
+    <message>
+        <source>Never reached: no calibration token</source>
+        <translation>Nie erreicht: kein Kalibrierungstoken</translation>
+    </message>
+    <message>
+        <source>Prior estimate: too few tokens</source>
+        <translation>Vorabschätzung: zu wenige Token</translation>
+    </message>
+    <message>
+        <source>Not in the probe&apos;s report</source>
+        <translation>Nicht im Bericht der Messung</translation>
+    </message>
+    <message>
+        <source>Routed tokens</source>
+        <translation>Geroutete Token</translation>
+    </message>
+    <message>
+        <source>Routed tokens per layer and expert</source>
+        <translation>Geroutete Token je Schicht und Experte</translation>
+    </message>
+    <message>
+        <source>MTP layer %1 · expert %2</source>
+        <translation>MTP-Schicht %1 · Experte %2</translation>
+    </message>
+    <message>
+        <source>Layer %1 · expert %2</source>
+        <translation>Schicht %1 · Experte %2</translation>
+    </message>
+    <message>
+        <source>This layer has no expert %1</source>
+        <translation>Diese Schicht hat keinen Experten %1</translation>
+    </message>
+    <message>
+        <source>Not in the probe&apos;s report: no routed-token count</source>
+        <translation>Nicht im Bericht der Messung: keine Anzahl gerouteter Token</translation>
+    </message>
+    <message>
+        <source>Routed tokens: %1</source>
+        <translation>Geroutete Token: %1</translation>
+    </message>
+    <message>
+        <source>Never reached: the calibration routed no token to this expert, so its sensitivity is its layer&apos;s prior estimate</source>
+        <translation>Nie erreicht: Die Kalibrierung hat diesem Experten kein Token zugeleitet, daher ist seine Sensitivität die Vorabschätzung seiner Schicht</translation>
+    </message>
+    <message>
+        <source>Prior estimate: too few tokens reached it (the probe&apos;s minimum is %1), so it was given its layer&apos;s average sensitivity</source>
+        <translation>Vorabschätzung: Zu wenige Token haben ihn erreicht (das Minimum der Messung ist %1), daher erhielt er die durchschnittliche Sensitivität seiner Schicht</translation>
+    </message>
+    <message>
+        <source>Measured from its own routed tokens (not a prior estimate)</source>
+        <translation>Anhand der eigenen gerouteten Token gemessen (keine Vorabschätzung)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s) by %1 expert(s); %2 never reached, %3 prior estimates</source>
+        <translation>
+            <numerusform>%n Schicht × %1 Experten; %2 nie erreicht, %3 Vorabschätzungen</numerusform>
+            <numerusform>%n Schichten × %1 Experten; %2 nie erreicht, %3 Vorabschätzungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No routed tokens</source>
+        <translation>Keine gerouteten Token</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExpertGridDialog</name>
+    <message>
+        <source>Routed tokens per expert: %1</source>
+        <translation>Geroutete Token je Experte: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>How many calibration tokens the router sent to each expert (%n layer(s) × %1 experts), on a log scale. An expert few tokens reach is measured poorly: %2 were never reached and %3 got their layer&apos;s average (a prior estimate), so their predicted loss is a guess. Double-click an expert (or press Enter) to see its weights in the Sensitivity tab.</source>
+        <translation>
+            <numerusform>Wie viele Kalibrierungstoken der Router jedem Experten zugeleitet hat (%n Schicht × %1 Experten), auf logarithmischer Skala. Ein Experte, den nur wenige Token erreichen, wird ungenau gemessen: %2 wurden nie erreicht und %3 erhielten den Durchschnitt ihrer Schicht (eine Vorabschätzung), daher ist ihr vorhergesagter Loss nur geschätzt. Doppelklicken Sie auf einen Experten (oder drücken Sie die Eingabetaste), um seine Gewichte auf der Registerkarte „Sensitivität“ zu sehen.</numerusform>
+            <numerusform>Wie viele Kalibrierungstoken der Router jedem Experten zugeleitet hat (%n Schichten × %1 Experten), auf logarithmischer Skala. Ein Experte, den nur wenige Token erreichen, wird ungenau gemessen: %2 wurden nie erreicht und %3 erhielten den Durchschnitt ihrer Schicht (eine Vorabschätzung), daher ist ihr vorhergesagter Loss nur geschätzt. Doppelklicken Sie auf einen Experten (oder drücken Sie die Eingabetaste), um seine Gewichte auf der Registerkarte „Sensitivität“ zu sehen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Click an expert (or use the arrow keys) to see its numbers; hover for a summary.</source>
+        <translation>Klicken Sie auf einen Experten (oder verwenden Sie die Pfeiltasten), um seine Werte zu sehen; fahren Sie für eine Zusammenfassung mit der Maus darüber.</translation>
     </message>
 </context>
 <context>
@@ -540,6 +788,10 @@ vorhergesagter Loss-Anstieg: %2 nats pro Token</translation>
     <message>
         <source>The run is no longer open: open it again and export from there.</source>
         <translation>Der Lauf ist nicht mehr geöffnet: Öffnen Sie ihn erneut und exportieren Sie von dort.</translation>
+    </message>
+    <message>
+        <source>Export to %1</source>
+        <translation>Export nach %1</translation>
     </message>
 </context>
 <context>
@@ -660,6 +912,76 @@ Gespeichert im Tensor %2</translation>
     <message>
         <source>Fused group %1 (Linears in it: %2). vLLM loads them as one module, %3, so they share one format.</source>
         <translation>Fusionierte Gruppe %1 (enthaltene Linears: %2). vLLM lädt sie als ein Modul, %3, daher teilen sie sich ein Format.</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::JobList</name>
+    <message>
+        <source>cancelling</source>
+        <translation>wird abgebrochen</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>noch etwa %1</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>wird gestartet</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1: %2 von %3</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Auftrag</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Fortschritt</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::JobListView</name>
+    <message>
+        <source>Jobs</source>
+        <translation>Aufträge</translation>
+    </message>
+    <message>
+        <source>Cancel Job</source>
+        <translation>Auftrag abbrechen</translation>
+    </message>
+    <message>
+        <source>Ask the selected job to stop at its next step</source>
+        <translation>Den ausgewählten Auftrag beim nächsten Schritt anhalten lassen</translation>
+    </message>
+    <message>
+        <source>Clear Finished</source>
+        <translation>Beendete entfernen</translation>
     </message>
 </context>
 <context>
@@ -1032,6 +1354,47 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
         <source>budget %1 · %2 bpp</source>
         <translation>Budget %1 · %2 bpp</translation>
     </message>
+    <message>
+        <source>recipes the allocator can make (predicted)</source>
+        <translation>Rezepte, die der Zuteiler erstellen kann (vorhergesagt)</translation>
+    </message>
+    <message>
+        <source>one format for every Linear (predicted)</source>
+        <translation>ein Format für jedes Linear (vorhergesagt)</translation>
+    </message>
+    <message>
+        <source>measured on held-out text (KL against the original)</source>
+        <translation>auf zurückgehaltenem Text gemessen (KL gegenüber dem Original)</translation>
+    </message>
+    <message>
+        <source>%1 — measured
+%2 bits per Linear parameter · %3
+KL against the original: %4 nats per token
+perplexity %5</source>
+        <translation>%1 — gemessen
+%2 Bits pro Linear-Parameter · %3
+KL gegenüber dem Original: %4 nats pro Token
+Perplexität %5</translation>
+    </message>
+    <message>
+        <source>predicted Δloss at this size: %1</source>
+        <translation>vorhergesagter Δloss bei dieser Größe: %1</translation>
+    </message>
+    <message>
+        <source>every Linear in %1 (predicted)
+%2 bits per Linear parameter · %3
+predicted loss increase: %4 nats per token</source>
+        <translation>jedes Linear in %1 (vorhergesagt)
+%2 Bits pro Linear-Parameter · %3
+vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s) stay BF16: their fused group cannot take the format</source>
+        <translation>
+            <numerusform>%n Linear bleibt BF16: Seine fusionierte Gruppe kann das Format nicht annehmen</numerusform>
+            <numerusform>%n Linears bleiben BF16: Ihre fusionierte Gruppe kann das Format nicht annehmen</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ParetoView</name>
@@ -1087,17 +1450,13 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
         <source>%1 left for the weights (hover for the arithmetic)</source>
         <translation>%1 bleiben für die Gewichte (für die Rechnung mit der Maus darüberfahren)</translation>
     </message>
+    <message>
+        <source>The measured evaluations could not be read: %1</source>
+        <translation>Die gemessenen Bewertungen konnten nicht gelesen werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
-    <message>
-        <source>%1 min %2 s</source>
-        <translation>%1 min %2 s</translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation>%1 s</translation>
-    </message>
     <message>
         <source>Open a model folder first.</source>
         <translation>Öffnen Sie zuerst einen Modellordner.</translation>
@@ -1204,6 +1563,18 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
         <source>%1: %2 of %3%4</source>
         <translation>%1: %2 von %3%4</translation>
     </message>
+    <message>
+        <source>Bundled Text</source>
+        <translation>Mitgelieferter Text</translation>
+    </message>
+    <message>
+        <source>The King James Bible that comes with PrismaQuant (public domain): fine for trying things out; text like what the model will see in use measures better</source>
+        <translation>Die mit PrismaQuant mitgelieferte King-James-Bibel (gemeinfrei): gut zum Ausprobieren; Text, der dem ähnelt, was das Modell im Einsatz sieht, liefert bessere Messwerte</translation>
+    </message>
+    <message>
+        <source>Probe %1</source>
+        <translation>Messung %1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::SensitivityHeatmap</name>
@@ -1294,6 +1665,144 @@ vorhergesagter Loss-Anstieg: %3 nats pro Token
     <message>
         <source>Click a cell (or use the arrow keys) to see its numbers; hover for a summary.</source>
         <translation>Klicken Sie auf eine Zelle (oder verwenden Sie die Pfeiltasten), um ihre Werte zu sehen; fahren Sie für eine Zusammenfassung mit der Maus darüber.</translation>
+    </message>
+    <message>
+        <source>No Linear of this role here.</source>
+        <translation>Hier gibt es kein Linear mit dieser Rolle.</translation>
+    </message>
+    <message>
+        <source>%1 (chosen at the budget)</source>
+        <translation>%1 (beim Budget gewählt)</translation>
+    </message>
+    <message>
+        <source>%1 (colouring the map)</source>
+        <translation>%1 (färbt die Karte ein)</translation>
+    </message>
+    <message>
+        <source>BF16 (%1 cannot store this shape)</source>
+        <translation>BF16 (%1 kann diese Form nicht speichern)</translation>
+    </message>
+    <message>
+        <source>%1 in %2; expert %3 of the layer&apos;s %4</source>
+        <translation>%1 in %2; Experte %3 von %4 der Schicht</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 in %2</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::WeightHistogramView</name>
+    <message>
+        <source>Histogram of the selected Linear&apos;s weights</source>
+        <translation>Histogramm der Gewichte des ausgewählten Linears</translation>
+    </message>
+    <message>
+        <source>Reading the weights of %1…</source>
+        <translation>Gewichte von %1 werden gelesen…</translation>
+    </message>
+    <message>
+        <source>Could not read the weights of %1. %2 %3</source>
+        <translation>Die Gewichte von %1 konnten nicht gelesen werden. %2 %3</translation>
+    </message>
+    <message>
+        <source>Select a Linear to see a histogram of its weights.</source>
+        <translation>Wählen Sie ein Linear, um ein Histogramm seiner Gewichte zu sehen.</translation>
+    </message>
+    <message>
+        <source>Across: each weight&apos;s value. %1 stores weights unchanged, so nothing is rounded. Up: how many weights (log scale).</source>
+        <translation>Waagerecht: der Wert jedes Gewichts. %1 speichert Gewichte unverändert, daher wird nichts gerundet. Senkrecht: Anzahl der Gewichte (logarithmische Skala).</translation>
+    </message>
+    <message>
+        <source>the scale of its output row (%1 keeps one scale per row)</source>
+        <translation>den Skalierungsfaktor seiner Ausgabezeile (%1 speichert einen Skalierungsfaktor pro Zeile)</translation>
+    </message>
+    <message>
+        <source>the scale of its group (%1 keeps one scale per %2 weights)</source>
+        <translation>den Skalierungsfaktor seiner Gruppe (%1 speichert einen Skalierungsfaktor pro %2 Gewichte)</translation>
+    </message>
+    <message>
+        <source>Across: each weight divided by %1. The marks below are the only values %2 can store; every weight is rounded to the nearest mark, and weights past the end marks are cut to them. Up: how many weights (log scale).</source>
+        <translation>Waagerecht: jedes Gewicht geteilt durch %1. Die Markierungen unten sind die einzigen Werte, die %2 speichern kann; jedes Gewicht wird auf die nächste Markierung gerundet, und Gewichte jenseits der äußeren Markierungen werden auf diese begrenzt. Senkrecht: Anzahl der Gewichte (logarithmische Skala).</translation>
+    </message>
+    <message>
+        <source>%1 weights · largest |weight| %2</source>
+        <translation>%1 Gewichte · größtes |Gewicht| %2</translation>
+    </message>
+    <message>
+        <source>%1 weights · largest |value| %2 · %3 beyond the end marks</source>
+        <translation>%1 Gewichte · größter |Wert| %2 · %3 jenseits der äußeren Markierungen</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::WelcomePage</name>
+    <message>
+        <source>Welcome page</source>
+        <translation>Startseite</translation>
+    </message>
+    <message>
+        <source>Welcome to PrismaQuant Studio</source>
+        <translation>Willkommen bei PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves. The measuring runs with the prismaquant command line (prismaquant run or probe); open the run folder it writes to see the results here.</source>
+        <translation>PrismaQuant verkleinert ein großes Sprachmodell, ohne raten zu müssen, wo es schadet. Es misst, wie empfindlich jede Schicht des Modells darauf reagiert, mit weniger Bits gespeichert zu werden, und wählt dann für jede Schicht ein Zahlenformat (NVFP4, MXFP8, BF16…), sodass das ganze Modell mit möglichst geringem Qualitätsverlust in die Größe passt, die Sie sich leisten können. Das Studio zeigt diesen Kompromiss als Kurve, die Sie steuern können, zeigt, welche Schichten empfindlich sind und warum, und exportiert die gewählte Mischung als Checkpoint, den vLLM bereitstellen kann. Die Messung läuft über die prismaquant-Kommandozeile (prismaquant run oder probe); öffnen Sie den Laufordner, den sie schreibt, um die Ergebnisse hier zu sehen.</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Open the Demo Model</source>
+        <translation>Demomodell öffnen</translation>
+    </message>
+    <message>
+        <source>Open the demo model</source>
+        <translation>Demomodell öffnen</translation>
+    </message>
+    <message>
+        <source>Open a Model Folder…</source>
+        <translation>Modellordner öffnen…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder: the one with config.json and the *.safetensors weights.</source>
+        <translation>Ein Hugging-Face-Modellordner: der mit der config.json und den *.safetensors-Gewichten.</translation>
+    </message>
+    <message>
+        <source>Open a model folder</source>
+        <translation>Modellordner öffnen</translation>
+    </message>
+    <message>
+        <source>Open a Run Folder…</source>
+        <translation>Laufordner öffnen…</translation>
+    </message>
+    <message>
+        <source>A folder written by prismaquant run or prismaquant probe: its sensitivities, Pareto curve and allocation.</source>
+        <translation>Ein von prismaquant run oder prismaquant probe geschriebener Ordner: seine Sensitivitäten, Pareto-Kurve und Zuteilung.</translation>
+    </message>
+    <message>
+        <source>Open a run folder</source>
+        <translation>Laufordner öffnen</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>Zuletzt geöffnet</translation>
+    </message>
+    <message>
+        <source>The folders you open are listed here.</source>
+        <translation>Die Ordner, die Sie öffnen, werden hier aufgeführt.</translation>
+    </message>
+    <message>
+        <source>The demo model is not part of this installation.</source>
+        <translation>Das Demomodell ist nicht Teil dieser Installation.</translation>
+    </message>
+    <message>
+        <source>A small Llama (4 million parameters) trained for this project and shipped with it: a real model to look around with.</source>
+        <translation>Ein kleines Llama (4 Millionen Parameter), für dieses Projekt trainiert und mit ihm ausgeliefert: ein echtes Modell zum Erkunden.</translation>
+    </message>
+    <message>
+        <source>Open recent folder %1</source>
+        <translation>Zuletzt geöffneten Ordner %1 öffnen</translation>
     </message>
 </context>
 </TS>

@@ -142,6 +142,102 @@
         <source>Measure how much each Linear minds each format, on a text</source>
         <translation>基于一段文本，测量每个 Linear 对各种格式的敏感程度</translation>
     </message>
+    <message>
+        <source>The budget could not be kept in the run directory: %1</source>
+        <translation>无法将预算保存到运行目录：%1</translation>
+    </message>
+    <message>
+        <source>Open Model</source>
+        <translation>打开模型</translation>
+    </message>
+    <message>
+        <source>Open &amp;Run Directory…</source>
+        <translation>打开运行目录(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Open Run</source>
+        <translation>打开运行</translation>
+    </message>
+    <message>
+        <source>Open a folder written by prismaquant run or probe: its model and results</source>
+        <translation>打开由 prismaquant run 或 probe 写出的文件夹：其中的模型和结果</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>E&amp;valuate at This Budget</source>
+        <translation>在此预算下评估(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Measure the recipe at the chosen budget on the text the probe kept apart</source>
+        <translation>在测量时留出的文本上，测量所选预算下的方案</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System Default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <source>Main Toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>The running job</source>
+        <translation>正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Progress of the running job</source>
+        <translation>正在运行的任务的进度</translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation>取消正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Not a Run Directory</source>
+        <translation>不是运行目录</translation>
+    </message>
+    <message>
+        <source>%1 is not a run directory: it holds neither run.json nor sensitivity.json.</source>
+        <translation>%1 不是运行目录：其中既没有 run.json，也没有 sensitivity.json。</translation>
+    </message>
+    <message>
+        <source>Run directories are the folders that prismaquant run and prismaquant probe write. To look at a model folder, use File ▸ Open Model Directory.</source>
+        <translation>运行目录是 prismaquant run 和 prismaquant probe 写出的文件夹。要查看模型文件夹，请使用“文件 ▸ 打开模型目录”。</translation>
+    </message>
+    <message>
+        <source>Open Run Directory</source>
+        <translation>打开运行目录</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The new language takes effect the next time PrismaQuant Studio starts.</source>
+        <translation>新语言将在下次启动 PrismaQuant Studio 时生效。</translation>
+    </message>
 </context>
 <context>
     <name>pq::gui::RecentMenu</name>
@@ -407,6 +503,14 @@
         <comment>thousands of parameters</comment>
         <translation>%L1 K</translation>
     </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ErrorText</name>
@@ -449,6 +553,147 @@
     <message>
         <source>Something unexpected went wrong.</source>
         <translation>发生了意外错误。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::EvaluateBar</name>
+    <message>
+        <source>&amp;Evaluate</source>
+        <translation>评估(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Measure the recipe at this budget on the text the probe kept apart: how far its predictions drift from the original model&apos;s (KL divergence). The first evaluation also measures each single-format baseline.</source>
+        <translation>在测量时留出的文本上测量此预算下的方案：其预测与原始模型的预测相差多远（KL 散度）。首次评估还会测量每种单一格式的基线。</translation>
+    </message>
+    <message>
+        <source>Evaluate the recipe at this budget</source>
+        <translation>评估此预算下的方案</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel the evaluation</source>
+        <translation>取消评估</translation>
+    </message>
+    <message>
+        <source>Evaluation progress</source>
+        <translation>评估进度</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measured %n variant(s). The recipe: KL %1 nats per token (predicted %2).</source>
+        <translation>
+            <numerusform>已测量 %n 个变体。该方案：KL 为每 token %1 nats（预测值 %2）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelled; nothing was recorded.</source>
+        <translation>已取消；未记录任何结果。</translation>
+    </message>
+    <message>
+        <source>%1
+%2</source>
+        <translation>%1
+%2</translation>
+    </message>
+    <message>
+        <source>Measuring %1 on held-out text…</source>
+        <translation>正在留出文本上测量大小为 %1 的方案…</translation>
+    </message>
+    <message>
+        <source>Evaluate the recipe at %1</source>
+        <translation>评估大小为 %1 的方案</translation>
+    </message>
+    <message>
+        <source>Cancelling after the current variant…</source>
+        <translation>正在取消，将在当前变体完成后停止…</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExpertGrid</name>
+    <message>
+        <source>Never reached: no calibration token</source>
+        <translation>从未被路由到：没有校准 token</translation>
+    </message>
+    <message>
+        <source>Prior estimate: too few tokens</source>
+        <translation>先验估计：token 太少</translation>
+    </message>
+    <message>
+        <source>Not in the probe&apos;s report</source>
+        <translation>不在测量报告中</translation>
+    </message>
+    <message>
+        <source>Routed tokens</source>
+        <translation>路由 token 数</translation>
+    </message>
+    <message>
+        <source>Routed tokens per layer and expert</source>
+        <translation>每层每个专家的路由 token 数</translation>
+    </message>
+    <message>
+        <source>MTP layer %1 · expert %2</source>
+        <translation>MTP 第 %1 层 · 专家 %2</translation>
+    </message>
+    <message>
+        <source>Layer %1 · expert %2</source>
+        <translation>第 %1 层 · 专家 %2</translation>
+    </message>
+    <message>
+        <source>This layer has no expert %1</source>
+        <translation>该层没有专家 %1</translation>
+    </message>
+    <message>
+        <source>Not in the probe&apos;s report: no routed-token count</source>
+        <translation>不在测量报告中：没有路由 token 计数</translation>
+    </message>
+    <message>
+        <source>Routed tokens: %1</source>
+        <translation>路由 token 数：%1</translation>
+    </message>
+    <message>
+        <source>Never reached: the calibration routed no token to this expert, so its sensitivity is its layer&apos;s prior estimate</source>
+        <translation>从未被路由到：校准时没有任何 token 被路由到此专家，因此其敏感度取该层的先验估计</translation>
+    </message>
+    <message>
+        <source>Prior estimate: too few tokens reached it (the probe&apos;s minimum is %1), so it was given its layer&apos;s average sensitivity</source>
+        <translation>先验估计：路由到它的 token 太少（测量的最低要求为 %1），因此采用该层的平均敏感度</translation>
+    </message>
+    <message>
+        <source>Measured from its own routed tokens (not a prior estimate)</source>
+        <translation>基于路由到它自身的 token 测得（非先验估计）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s) by %1 expert(s); %2 never reached, %3 prior estimates</source>
+        <translation>
+            <numerusform>%n 层 × %1 个专家；%2 个从未被路由到，%3 个为先验估计</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No routed tokens</source>
+        <translation>没有路由的 token</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::ExpertGridDialog</name>
+    <message>
+        <source>Routed tokens per expert: %1</source>
+        <translation>每个专家的路由 token 数：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>How many calibration tokens the router sent to each expert (%n layer(s) × %1 experts), on a log scale. An expert few tokens reach is measured poorly: %2 were never reached and %3 got their layer&apos;s average (a prior estimate), so their predicted loss is a guess. Double-click an expert (or press Enter) to see its weights in the Sensitivity tab.</source>
+        <translation>
+            <numerusform>路由器发送给每个专家的校准 token 数（%n 层 × %1 个专家），采用对数刻度。路由到的 token 很少的专家测量效果较差：%2 个从未被路由到，%3 个采用了该层的平均值（先验估计），因此它们的预测损失只是猜测。双击某个专家（或按 Enter 键）可在“敏感度”选项卡中查看其权重。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Click an expert (or use the arrow keys) to see its numbers; hover for a summary.</source>
+        <translation>单击某个专家（或使用方向键）可查看其数值；鼠标悬停可查看摘要。</translation>
     </message>
 </context>
 <context>
@@ -540,6 +785,10 @@ predicted loss increase: %2 nats per token</source>
     <message>
         <source>The run is no longer open: open it again and export from there.</source>
         <translation>该运行已不再打开：请重新打开它，再从那里导出。</translation>
+    </message>
+    <message>
+        <source>Export to %1</source>
+        <translation>导出到 %1</translation>
     </message>
 </context>
 <context>
@@ -660,6 +909,76 @@ Stored in the tensor %2</source>
     <message>
         <source>Fused group %1 (Linears in it: %2). vLLM loads them as one module, %3, so they share one format.</source>
         <translation>融合组 %1（包含 %2 个 Linear）。vLLM 将它们作为同一个模块 %3 加载，因此它们共用一种格式。</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::JobList</name>
+    <message>
+        <source>cancelling</source>
+        <translation>正在取消</translation>
+    </message>
+    <message>
+        <source>about %1 left</source>
+        <translation>剩余约 %1</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>%1: %2 of %3</source>
+        <translation>%1：%2 / %3</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::JobListView</name>
+    <message>
+        <source>Jobs</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Cancel Job</source>
+        <translation>取消任务</translation>
+    </message>
+    <message>
+        <source>Ask the selected job to stop at its next step</source>
+        <translation>请求所选任务在下一步停止</translation>
+    </message>
+    <message>
+        <source>Clear Finished</source>
+        <translation>清除已结束的任务</translation>
     </message>
 </context>
 <context>
@@ -1032,6 +1351,46 @@ predicted loss increase: %3 nats per token
         <source>budget %1 · %2 bpp</source>
         <translation>预算 %1 · %2 bpp</translation>
     </message>
+    <message>
+        <source>recipes the allocator can make (predicted)</source>
+        <translation>分配器可生成的方案（预测）</translation>
+    </message>
+    <message>
+        <source>one format for every Linear (predicted)</source>
+        <translation>所有 Linear 使用同一种格式（预测）</translation>
+    </message>
+    <message>
+        <source>measured on held-out text (KL against the original)</source>
+        <translation>在留出文本上实测（相对原始模型的 KL）</translation>
+    </message>
+    <message>
+        <source>%1 — measured
+%2 bits per Linear parameter · %3
+KL against the original: %4 nats per token
+perplexity %5</source>
+        <translation>%1 — 实测
+每个 Linear 参数 %2 比特 · %3
+相对原始模型的 KL：每 token %4 nats
+困惑度 %5</translation>
+    </message>
+    <message>
+        <source>predicted Δloss at this size: %1</source>
+        <translation>此大小下的预测 Δloss：%1</translation>
+    </message>
+    <message>
+        <source>every Linear in %1 (predicted)
+%2 bits per Linear parameter · %3
+predicted loss increase: %4 nats per token</source>
+        <translation>所有 Linear 均为 %1（预测）
+每个 Linear 参数 %2 比特 · %3
+预测损失增量：每 token %4 nats</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n Linear(s) stay BF16: their fused group cannot take the format</source>
+        <translation>
+            <numerusform>%n 个 Linear 保持 BF16：其融合组无法采用该格式</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ParetoView</name>
@@ -1087,17 +1446,13 @@ predicted loss increase: %3 nats per token
         <source>%1 left for the weights (hover for the arithmetic)</source>
         <translation>留给权重 %1（悬停查看计算过程）</translation>
     </message>
+    <message>
+        <source>The measured evaluations could not be read: %1</source>
+        <translation>无法读取实测评估结果：%1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
-    <message>
-        <source>%1 min %2 s</source>
-        <translation>%1 分 %2 秒</translation>
-    </message>
-    <message>
-        <source>%1 s</source>
-        <translation>%1 秒</translation>
-    </message>
     <message>
         <source>Open a model folder first.</source>
         <translation>请先打开一个模型文件夹。</translation>
@@ -1204,6 +1559,18 @@ predicted loss increase: %3 nats per token
         <source>%1: %2 of %3%4</source>
         <translation>%1：%2 / %3%4</translation>
     </message>
+    <message>
+        <source>Bundled Text</source>
+        <translation>内置文本</translation>
+    </message>
+    <message>
+        <source>The King James Bible that comes with PrismaQuant (public domain): fine for trying things out; text like what the model will see in use measures better</source>
+        <translation>PrismaQuant 自带的钦定版圣经（公有领域）：适合试用；与模型实际使用时所见文本相近的文本，测量效果更好</translation>
+    </message>
+    <message>
+        <source>Probe %1</source>
+        <translation>测量 %1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::SensitivityHeatmap</name>
@@ -1291,6 +1658,144 @@ predicted loss increase: %3 nats per token
     <message>
         <source>Click a cell (or use the arrow keys) to see its numbers; hover for a summary.</source>
         <translation>单击单元格（或使用方向键）可查看其数值；鼠标悬停可查看摘要。</translation>
+    </message>
+    <message>
+        <source>No Linear of this role here.</source>
+        <translation>此处没有此角色的 Linear。</translation>
+    </message>
+    <message>
+        <source>%1 (chosen at the budget)</source>
+        <translation>%1（预算下选定）</translation>
+    </message>
+    <message>
+        <source>%1 (colouring the map)</source>
+        <translation>%1（用于热力图着色）</translation>
+    </message>
+    <message>
+        <source>BF16 (%1 cannot store this shape)</source>
+        <translation>BF16（%1 无法存储此形状）</translation>
+    </message>
+    <message>
+        <source>%1 in %2; expert %3 of the layer&apos;s %4</source>
+        <translation>%1 采用 %2；专家 %3（该层共 %4 个）</translation>
+    </message>
+    <message>
+        <source>%1 in %2</source>
+        <translation>%1 采用 %2</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::WeightHistogramView</name>
+    <message>
+        <source>Histogram of the selected Linear&apos;s weights</source>
+        <translation>所选 Linear 的权重直方图</translation>
+    </message>
+    <message>
+        <source>Reading the weights of %1…</source>
+        <translation>正在读取 %1 的权重…</translation>
+    </message>
+    <message>
+        <source>Could not read the weights of %1. %2 %3</source>
+        <translation>无法读取 %1 的权重。%2 %3</translation>
+    </message>
+    <message>
+        <source>Select a Linear to see a histogram of its weights.</source>
+        <translation>选择一个 Linear 即可查看其权重直方图。</translation>
+    </message>
+    <message>
+        <source>Across: each weight&apos;s value. %1 stores weights unchanged, so nothing is rounded. Up: how many weights (log scale).</source>
+        <translation>横轴：每个权重的值。%1 按原样存储权重，因此不做任何舍入。纵轴：权重数量（对数刻度）。</translation>
+    </message>
+    <message>
+        <source>the scale of its output row (%1 keeps one scale per row)</source>
+        <translation>其输出行的缩放因子（%1 每行保存一个缩放因子）</translation>
+    </message>
+    <message>
+        <source>the scale of its group (%1 keeps one scale per %2 weights)</source>
+        <translation>其所在组的缩放因子（%1 每 %2 个权重保存一个缩放因子）</translation>
+    </message>
+    <message>
+        <source>Across: each weight divided by %1. The marks below are the only values %2 can store; every weight is rounded to the nearest mark, and weights past the end marks are cut to them. Up: how many weights (log scale).</source>
+        <translation>横轴：每个权重除以%1。下方的刻度线是 %2 能存储的全部取值；每个权重都会舍入到最近的刻度线，超出两端刻度线的权重会被截断到端点。纵轴：权重数量（对数刻度）。</translation>
+    </message>
+    <message>
+        <source>%1 weights · largest |weight| %2</source>
+        <translation>%1 个权重 · 最大 |权重| %2</translation>
+    </message>
+    <message>
+        <source>%1 weights · largest |value| %2 · %3 beyond the end marks</source>
+        <translation>%1 个权重 · 最大 |值| %2 · %3 个超出两端刻度线</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::WelcomePage</name>
+    <message>
+        <source>Welcome page</source>
+        <translation>欢迎页</translation>
+    </message>
+    <message>
+        <source>Welcome to PrismaQuant Studio</source>
+        <translation>欢迎使用 PrismaQuant Studio</translation>
+    </message>
+    <message>
+        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves. The measuring runs with the prismaquant command line (prismaquant run or probe); open the run folder it writes to see the results here.</source>
+        <translation>PrismaQuant 可以缩小大语言模型，而无需猜测哪里会受损。它先测量模型每一层对以更少比特存储的敏感程度，再为每一层选择数值格式（NVFP4、MXFP8、BF16…），使整个模型以最小的质量损失符合您能承受的大小。Studio 将这种权衡显示为一条可调节的曲线，显示哪些层敏感以及原因，并将选定的组合导出为可用 vLLM 部署的检查点。测量通过 prismaquant 命令行工具完成（prismaquant run 或 probe）；打开它写出的运行文件夹，即可在此查看结果。</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Open the Demo Model</source>
+        <translation>打开演示模型</translation>
+    </message>
+    <message>
+        <source>Open the demo model</source>
+        <translation>打开演示模型</translation>
+    </message>
+    <message>
+        <source>Open a Model Folder…</source>
+        <translation>打开模型文件夹…</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model folder: the one with config.json and the *.safetensors weights.</source>
+        <translation>Hugging Face 模型文件夹：包含 config.json 和 *.safetensors 权重的文件夹。</translation>
+    </message>
+    <message>
+        <source>Open a model folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Open a Run Folder…</source>
+        <translation>打开运行文件夹…</translation>
+    </message>
+    <message>
+        <source>A folder written by prismaquant run or prismaquant probe: its sensitivities, Pareto curve and allocation.</source>
+        <translation>由 prismaquant run 或 prismaquant probe 写出的文件夹：其中的敏感度、Pareto 曲线和格式分配。</translation>
+    </message>
+    <message>
+        <source>Open a run folder</source>
+        <translation>打开运行文件夹</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>最近打开</translation>
+    </message>
+    <message>
+        <source>The folders you open are listed here.</source>
+        <translation>您打开过的文件夹会列在这里。</translation>
+    </message>
+    <message>
+        <source>The demo model is not part of this installation.</source>
+        <translation>此安装不包含演示模型。</translation>
+    </message>
+    <message>
+        <source>A small Llama (4 million parameters) trained for this project and shipped with it: a real model to look around with.</source>
+        <translation>一个为本项目训练并随附的小型 Llama（400 万参数）：一个可以随意探索的真实模型。</translation>
+    </message>
+    <message>
+        <source>Open recent folder %1</source>
+        <translation>打开最近的文件夹 %1</translation>
     </message>
 </context>
 </TS>

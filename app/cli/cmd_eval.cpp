@@ -20,8 +20,10 @@
 #include "core/export/export_plan.h"
 #include "core/export/exporter.h"
 #include "core/model/inventory.h"
+#include "core/pipeline/evaluations.h"
 #include "core/pipeline/run_costs.h"
 #include "core/probe/evaluate.h"
+#include "core/probe/evaluate_run.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/human.h"
@@ -54,32 +56,6 @@ core::Result<std::map<std::string, float>> inputMaxima(const std::string &runDir
     return core::data::readInputMaxima(runDir);
 }
 
-/**
- * A variant with the formats the exporter would write: NVFP4 global and input scales shared over
- * vLLM's fused sets exactly as in the exported checkpoint (ct::sharedScales), so an evaluated
- * recipe is the artifact that ships. W4A4 formats need the probe's input maxima.
- */
-core::Result<probe::EvalVariant> exportedVariant(const core::ModelInventory &inv,
-                                                 const core::Checkpoint &source,
-                                                 std::string label,
-                                                 core::ct::FormatMap formats,
-                                                 const std::map<std::string, float> &amax)
-{
-    if (auto st = core::ct::checkFormats(inv, formats, amax); !st) {
-        return std::move(st).error();
-    }
-    auto scales = core::ct::sharedScales(inv, source, formats, amax);
-    if (!scales) {
-        return std::move(scales).error();
-    }
-    probe::EvalVariant v;
-    v.label = std::move(label);
-    v.formats = std::move(formats);
-    v.globalAmax = std::move(scales->weightAmax);
-    v.inputAmax = std::move(scales->inputAmax);
-    return v;
-}
-
 /** One variant per format: every fused group that can take it (as `export --uniform`). */
 core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
                                                 const core::Checkpoint &source,
@@ -90,8 +66,8 @@ core::Result<probe::EvalVariant> uniformVariant(const core::ModelInventory &inv,
     if (!id) {
         return id.error();
     }
-    return exportedVariant(inv, source, std::string(core::quant::formatInfo(*id).name),
-                           core::ct::uniformFormats(inv, *id), amax);
+    return probe::exportedVariant(inv, source, std::string(core::quant::formatInfo(*id).name),
+                                  core::ct::uniformFormats(inv, *id), amax);
 }
 
 /** The variant of a recipe.json of `prismaquant allocate`. */
@@ -105,7 +81,7 @@ core::Result<probe::EvalVariant> recipeVariant(const core::ModelInventory &inv,
     if (!formats) {
         return std::move(formats).error();
     }
-    return exportedVariant(inv, source, summary, std::move(*formats), amax);
+    return probe::exportedVariant(inv, source, summary, std::move(*formats), amax);
 }
 
 /**
@@ -278,30 +254,6 @@ struct CompareArgs
     bool json = false;
 };
 
-/** Bytes of the artifact that ships `formats`; Linears absent from it keep the source dtype. */
-std::uint64_t artifactBytes(const core::ModelInventory &inv,
-                            std::uint64_t fixedBytes,
-                            const core::ct::FormatMap &formats)
-{
-    std::uint64_t bytes = fixedBytes;
-    for (const core::LinearInfo &l : inv.linears) {
-        const auto it = formats.find(l.name);
-        const core::quant::FormatId f =
-                it == formats.end() ? core::quant::FormatId::BF16 : it->second;
-        bytes += core::quant::formatBytes(f, l.outFeatures, l.inFeatures, l.sourceDtype);
-    }
-    return bytes;
-}
-
-std::uint64_t linearParams(const core::ModelInventory &inv)
-{
-    std::uint64_t n = 0;
-    for (const core::LinearInfo &l : inv.linears) {
-        n += l.params();
-    }
-    return n;
-}
-
 /**
  * The size `--at` names: a format ("NVFP4": uniform NVFP4's size), bits per Linear parameter
  * ("4.5" or "4.5bpp"), or bytes of the whole artifact ("4.2MB", "20GiB"). Returns the bytes and
@@ -313,7 +265,8 @@ core::Result<std::pair<std::uint64_t, std::string>> compareBudget(const std::str
 {
     if (const auto id = core::quant::parseFormatName(at)) {
         const std::string name(core::quant::formatInfo(*id).name);
-        return std::pair{artifactBytes(inv, al.fixedBytes(), core::ct::uniformFormats(inv, *id)),
+        return std::pair{core::pipeline::artifactBytes(inv, al.fixedBytes(),
+                                                       core::ct::uniformFormats(inv, *id)),
                          fmt::format("the size of uniform {}", name)};
     }
     std::string bits = at;
@@ -340,72 +293,13 @@ core::Result<std::pair<std::uint64_t, std::string>> compareBudget(const std::str
                                        at));
 }
 
-/** The probe's calibration text, checked to be the same bytes (so the held-out split is). */
-core::Result<std::pair<core::data::TextCorpus, core::data::CalibrationSettings>>
-probeCalibration(const CompareArgs &a, const core::data::SensitivityReport &report)
-{
-    const auto j = nlohmann::json::parse(report.calibrationJson, nullptr, false);
-    if (j.is_discarded() || !j.contains("files") || !j["files"].is_array()) {
-        return core::makeError(core::ErrorCode::InvalidFormat,
-                               "sensitivity.json has no calibration record")
-                .withPath(a.runDir + "/sensitivity.json");
-    }
-    core::data::CalibrationSettings s;
-    s.samples = j.value("samples", std::uint64_t{0});
-    s.seqLen = j.value("seq_len", std::uint64_t{0});
-    s.heldOutSamples = j.value("held_out_samples", std::uint64_t{0});
-    s.seed = j.value("seed", std::uint64_t{0});
-    std::vector<std::string> hashes;
-    for (const auto &f : j["files"]) {
-        hashes.push_back(f.value("sha256", std::string()));
-    }
-    std::string path = a.calib;
-    if (path.empty()) {
-        if (j["files"].size() != 1) {
-            return core::makeError(core::ErrorCode::InvalidArgument,
-                                   "the probe read its calibration text from several files: give "
-                                   "the same source with --calib");
-        }
-        path = j["files"][0].value("path", std::string());
-    }
-    auto corpus = core::data::loadTextSource(path);
-    if (!corpus) {
-        return std::move(corpus).error();
-    }
-    std::vector<std::string> now;
-    for (const core::data::SourceFile &f : corpus->files) {
-        now.push_back(f.sha256);
-    }
-    if (now != hashes) {
-        return core::makeError(core::ErrorCode::InvalidFormat,
-                               "this is not the text the probe calibrated on (its SHA-256 "
-                               "differs), so the held-out windows would not be the ones it kept "
-                               "apart: give the probe's text with --calib")
-                .withPath(path);
-    }
-    return std::pair{std::move(*corpus), s};
-}
-
 int runCompare(const CompareArgs &a)
 {
     auto run = core::pipeline::loadRunCosts(a.runDir, a.modelDir);
     if (!run) {
         return fail(run.error());
     }
-    const core::data::SensitivityReport *report = &run->report;
-    const std::string &modelDir = run->modelDir;
-    const core::ModelInventory *inv = &run->inventory;
-    auto tok = core::text::Tokenizer::load(modelDir);
-    auto source = core::Checkpoint::open(modelDir);
-    auto calibration = probeCalibration(a, *report);
-    const std::map<std::string, float> maxima = report->inputMaxima();
-    const std::map<std::string, float> *amax = &maxima;
-    for (const core::Error *e : {tok ? nullptr : &tok.error(), source ? nullptr : &source.error(),
-                                 calibration ? nullptr : &calibration.error()}) {
-        if (e != nullptr) {
-            return fail(*e);
-        }
-    }
+    const core::ModelInventory &inv = run->inventory;
     core::alloc::Constraints constraints;
     constraints.mix4bitFamilies = a.mix4bit;
     for (const std::string &name : a.menu) {
@@ -415,11 +309,11 @@ int runCompare(const CompareArgs &a)
         }
         constraints.menu.push_back(*id);
     }
-    auto allocator = core::alloc::Allocator::create(*inv, run->costs, constraints);
+    auto allocator = core::alloc::Allocator::create(inv, run->costs, constraints);
     if (!allocator) {
         return fail(allocator.error());
     }
-    auto budget = compareBudget(a.at, *inv, *allocator);
+    auto budget = compareBudget(a.at, inv, *allocator);
     if (!budget) {
         return fail(budget.error());
     }
@@ -427,65 +321,51 @@ int runCompare(const CompareArgs &a)
     if (!recipe) {
         return fail(recipe.error());
     }
-    core::ct::FormatMap recipeFormats;
-    for (std::size_t i = 0; i < inv->linears.size(); ++i) {
-        recipeFormats[inv->linears[i].name] = recipe->linearFormats[i];  // BF16 included
-    }
-    std::vector<probe::EvalVariant> variants = {probe::sourceVariant()};
-    std::vector<core::ct::FormatMap> maps = {{}};
+    probe::MeasureRequest request;
+    request.calibOverride = a.calib;
     for (const std::string &f : a.uniform) {
-        auto v = uniformVariant(*inv, *source, f, *amax);
-        if (!v) {
-            return fail(v.error());
+        const auto id = parseFormatArg(f);
+        if (!id) {
+            return fail(id.error());
         }
-        if (v->formats.empty()) {
-            fmt::print(stderr, "note: no Linear of this model can take {}: left out\n", f);
-            continue;
-        }
-        maps.push_back(v->formats);
-        variants.push_back(std::move(*v));
+        request.uniform.push_back(*id);
     }
-    std::vector<std::string> mix;
-    for (const auto &[f, n] : recipe->counts()) {
-        mix.push_back(fmt::format("{} {}", n, core::quant::formatInfo(f).name));
-    }
-    auto rv = exportedVariant(*inv, *source, fmt::format("recipe: {}", fmt::join(mix, " · ")),
-                              recipeFormats, *amax);
-    if (!rv) {
-        return fail(rv.error());
-    }
-    maps.push_back(recipeFormats);
-    variants.push_back(std::move(*rv));
+    request.recipe = core::pipeline::formatsOf(inv, *recipe);
+    request.recipeLabel = core::pipeline::recipeVariantName(*recipe);
+    request.recipePredicted = recipe->cost;
 
-    core::data::CalibrationSettings settings = calibration->second;
-    settings.bos = tok->bosId();
-    auto evaluated = evaluateOnHeldOut(modelDir, *tok, calibration->first, settings, variants);
-    if (!evaluated) {
-        return fail(evaluated.error());
+    ProgressPrinter progress;
+    const core::JobContext ctx(progress.callback(), progress.logger());
+    auto measured = probe::measureRun(*run, a.runDir, request, backends().preferred(), ctx);
+    progress.finish();
+    if (!measured) {
+        return fail(measured.error());
     }
-    const auto &results = evaluated->second;
-    const double params = static_cast<double>(linearParams(*inv));
-    const std::uint64_t fixed = allocator->fixedBytes();
+    for (const std::string &note : measured->notes) {
+        fmt::print(stderr, "note: {}\n", note);
+    }
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const std::uint64_t bytes = artifactBytes(*inv, fixed, maps[i]);
-        const double bpp = 8.0 * static_cast<double>(bytes - fixed) / params;
-        rows.push_back({{"variant", results[i].label},
-                        {"bytes", bytes},
-                        {"bits_per_linear_param", bpp},
-                        {"perplexity", results[i].perplexity},
-                        {"mean_kl", results[i].meanKl},
-                        {"tokens", results[i].tokens}});
+    for (const core::pipeline::MeasuredPoint &p : measured->points) {
+        rows.push_back({{"variant", p.variant},
+                        {"bytes", p.bytes},
+                        {"bits_per_linear_param", p.bitsPerLinearParam},
+                        {"perplexity", p.perplexity},
+                        {"mean_kl", p.meanKl},
+                        {"tokens", p.tokens}});
     }
     const nlohmann::ordered_json doc = {
             {"schema", "prismaquant.compare/1"},
             {"run_dir", a.runDir},
-            {"model_dir", modelDir},
+            {"model_dir", run->modelDir},
             {"at", a.at},
             {"budget_bytes", budget->first},
-            {"held_out", nlohmann::ordered_json::parse(evaluated->first.toJson())},
+            {"held_out", nlohmann::ordered_json::parse(measured->heldOut.toJson())},
             {"rows", rows}};
     if (auto st = core::writeFileAtomically(a.runDir + "/compare.json", doc.dump(2) + "\n"); !st) {
+        return fail(st.error());
+    }
+    // the Studio draws every measured point of the run beside its curve
+    if (auto st = core::pipeline::recordEvaluations(a.runDir, measured->points); !st) {
         return fail(st.error());
     }
     if (a.json) {
@@ -502,7 +382,7 @@ int runCompare(const CompareArgs &a)
         return EXIT_OK;
     }
     fmt::print("Held-out quality at {} ({} budget; {} held-out tokens, KL against the source)\n\n",
-               budget->second, core::formatBytes(budget->first), results.front().tokens);
+               budget->second, core::formatBytes(budget->first), measured->points.front().tokens);
     fmt::print("| variant | size | bits / Linear param | perplexity | KL (nats/token) |\n");
     fmt::print("|---|---:|---:|---:|---:|\n");
     for (const auto &r : rows) {
@@ -511,7 +391,7 @@ int runCompare(const CompareArgs &a)
                    r["bits_per_linear_param"].get<double>(), r["perplexity"].get<double>(),
                    r["mean_kl"].get<double>());
     }
-    fmt::print("\nwrote {}/compare.json\n", a.runDir);
+    fmt::print("\nwrote {0}/compare.json and added its rows to {0}/evaluations.json\n", a.runDir);
     return EXIT_OK;
 }
 
@@ -554,7 +434,8 @@ void registerEval(CLI::App &app, CommandRegistry &registry)
             "Evaluate, on the probe's held-out windows, the source model, uniform formats and "
             "the measured recipe at one size: bytes, bits per Linear parameter, perplexity and "
             "KL against the source, as a Markdown table (or --csv / --json) ready for a model "
-            "card. Also writes RUN_DIR/compare.json.\n\n"
+            "card. Also writes RUN_DIR/compare.json and adds the rows to RUN_DIR/evaluations.json "
+            "(the Studio draws them beside the Pareto curve).\n\n"
             "Examples:\n  prismaquant compare runs/l1b --at NVFP4A16   # at uniform NVFP4A16's "
             "size\n  prismaquant compare runs/l1b --at 4.5        # bits per Linear parameter\n"
             "  prismaquant compare runs/l1b --at 6GB --csv");

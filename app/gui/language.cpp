@@ -3,16 +3,15 @@
 
 #include <QCoreApplication>
 #include <QLibraryInfo>
-#include <QLocale>
 #include <QTranslator>
 
 namespace pq::gui {
 namespace {
 
-void install(QCoreApplication &app, const QString &name, const QString &dir)
+void install(QCoreApplication &app, const QLocale &locale, const QString &name, const QString &dir)
 {
     auto *translator = new QTranslator(&app);
-    if (translator->load(QLocale(), name, QStringLiteral("_"), dir)) {
+    if (translator->load(locale, name, QStringLiteral("_"), dir)) {
         QCoreApplication::installTranslator(translator);
     } else {
         delete translator;
@@ -23,8 +22,10 @@ void install(QCoreApplication &app, const QString &name, const QString &dir)
 
 void installTranslators(QCoreApplication &app)
 {
-    install(app, QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath));
-    install(app, QStringLiteral("prismaquant"), QStringLiteral(":/i18n"));
+    const QLocale locale = translationLocale();
+    install(app, locale, QStringLiteral("qtbase"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath));
+    install(app, locale, QStringLiteral("prismaquant"), QStringLiteral(":/i18n"));
 }
 
 }  // namespace pq::gui

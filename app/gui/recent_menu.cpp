@@ -26,6 +26,7 @@ void RecentMenu::addDirectory(const QString &dir)
     }
     save();
     rebuild();
+    Q_EMIT directoriesChanged();
 }
 
 void RecentMenu::rebuild()
@@ -49,6 +50,7 @@ void RecentMenu::clearDirectories()
     m_dirs.clear();
     save();
     rebuild();
+    Q_EMIT directoriesChanged();
 }
 
 void RecentMenu::save() const

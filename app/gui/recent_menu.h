@@ -8,8 +8,9 @@
 namespace pq::gui {
 
 /**
- * File ▸ Open Recent: the last MAX_ENTRIES model folders opened successfully, newest first,
- * kept in QSettings under SETTINGS_KEY. Disabled while empty.
+ * File ▸ Open Recent: the last MAX_ENTRIES folders (model folders or run directories) opened
+ * successfully, newest first, kept in QSettings under SETTINGS_KEY. Disabled while empty. The
+ * welcome page lists the same folders (directoriesChanged()).
  */
 class RecentMenu : public QMenu
 {
@@ -28,6 +29,8 @@ public:
 
 Q_SIGNALS:
     void directoryTriggered(const QString &dir);
+    /** directories() changed: a folder was added, or the list was cleared. */
+    void directoriesChanged();
 
 private:
     void rebuild();

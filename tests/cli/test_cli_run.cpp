@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "core/pipeline/evaluations.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/shared_data.h"
 #include "tests/support/stories260k.h"
@@ -227,6 +228,24 @@ void TestCliRun::compareTabulatesUniformFormatsAndTheRecipe()
     QVERIFY2(md.out.find("| variant | size |") != std::string::npos, md.out.c_str());
     QVERIFY2(md.out.find("| source |") != std::string::npos, md.out.c_str());
     QVERIFY2(md.out.find("| recipe: ") != std::string::npos, md.out.c_str());
+
+    // both comparisons went into evaluations.json, the second replacing the first's points (same
+    // variants, same sizes), with the probe's prediction beside the recipe and each uniform
+    // format the probe measured (none for the source, none for a format it did not measure)
+    const auto points = pq::core::pipeline::readEvaluations(m_run.toStdString());
+    QVERIFY2(points, points ? "" : points.error().message().c_str());
+    QCOMPARE(points->size(), std::size_t{6});
+    std::ifstream report(m_run.toStdString() + "/sensitivity.json");
+    const auto measured = json::parse(report).at("settings").at("formats");
+    for (const pq::core::pipeline::MeasuredPoint &p : *points) {
+        QCOMPARE(p.meanKl, byName.at(p.variant).at("mean_kl").get<double>());
+        QCOMPARE(p.bytes, byName.at(p.variant).at("bytes").get<std::uint64_t>());
+        using pq::core::pipeline::VariantKind;
+        const bool probed =
+                std::find(measured.begin(), measured.end(), p.variant) != measured.end();
+        QCOMPARE(p.predicted.has_value(),
+                 p.kind == VariantKind::Recipe || (p.kind == VariantKind::Uniform && probed));
+    }
 }
 
 void TestCliRun::compareRefusesAnotherTextAndAnImpossibleSize()

@@ -3,11 +3,13 @@
 // sensitivity.json for a real model folder, with synthetic costs in the probe's shape —
 // C(f) = sensitivity × params × 2^(−2·bits(f)), the sensitivity rising with the layer and
 // differing per role — and the model's real fingerprint, so core::pipeline::loadRunCosts
-// accepts it.
+// accepts it. Every Linear saw 1024 tokens unless `adjust` says otherwise (e.g. the routed-token
+// counts and prior flags of MoE experts).
 #pragma once
 
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "core/data/sensitivity_report.h"
@@ -18,7 +20,12 @@
 
 namespace pq::test {
 
-inline core::Status writeSyntheticRun(const std::string &modelDir, const std::string &runDir)
+/** Edits a Linear's measurement before it is written (tokens, prior, ...). */
+using AdjustLinear = std::function<void(const core::LinearInfo &, core::data::LinearSensitivity &)>;
+
+inline core::Status writeSyntheticRun(const std::string &modelDir,
+                                      const std::string &runDir,
+                                      const AdjustLinear &adjust = {})
 {
     using core::quant::FormatId;
     auto inv = core::inventoryModelDir(modelDir);
@@ -55,6 +62,9 @@ inline core::Status writeSyntheticRun(const std::string &modelDir, const std::st
                 s.weightCost[f] =
                         s.fisherTrace * std::exp2(-2.0 * core::quant::formatInfo(f).nominalBits);
             }
+        }
+        if (adjust) {
+            adjust(l, s);
         }
         r.linears.push_back(std::move(s));
     }

@@ -2,10 +2,13 @@
 // widgets/pareto/pareto_chart.h: points are placed by size (x) and log Δloss (y); clicking
 // snaps to a nearby point or asks for the budget under the cursor, dragging follows the mouse,
 // the arrow keys step along the hull, and the budget line is drawn where the budget is.
+// Uniform baselines and measured evaluations are marked where their numbers say, the axis grows
+// to hold them, and their tooltips say what they are.
 #include <QSignalSpy>
 #include <QTest>
 
 #include "widgets/pareto/pareto_chart.h"
+#include "widgets/sensitivity/heatmap_legend.h"
 
 using pq::core::alloc::CurvePoint;
 using pq::core::quant::FormatId;
@@ -46,6 +49,7 @@ private Q_SLOTS:
     void keysStepAlongTheHull();
     void budgetLineIsDrawn();
     void pointTextGivesTheNumbers();
+    void baselinesAndMeasuredPointsAreMarked();
 
 private:
     std::unique_ptr<ParetoChart> m_chart;
@@ -159,6 +163,79 @@ void TestParetoChart::pointTextGivesTheNumbers()
     QCOMPARE(m_chart->pointAt(m_chart->pointPosition(3) + QPointF(2, 2)),
              std::optional<std::size_t>(3));
     QVERIFY(!m_chart->pointAt(QPointF(1, 1)).has_value());
+}
+
+void TestParetoChart::baselinesAndMeasuredPointsAreMarked()
+{
+    using pq::core::pipeline::MeasuredPoint;
+    using pq::core::pipeline::UniformBaseline;
+    using pq::core::pipeline::VariantKind;
+    const double curveLeft = m_chart->pointPosition(0).x();
+    // MXFP4 is smaller than the curve's smallest recipe (not on the allocator's menu)
+    UniformBaseline mxfp4{FormatId::MXFP4, 100 + 3 * 1000 / 8, 3.0, 5e-2, 0};
+    UniformBaseline nvfp4{FormatId::NVFP4, curve()[0].totalBytes, 4.0, 1e-2, 2};
+    m_chart->setBaselines({mxfp4, nvfp4});
+    QVERIFY(m_chart->baselinePosition(0).x() < m_chart->pointPosition(0).x());
+    QVERIFY(m_chart->pointPosition(0).x() > curveLeft);                 // the axis grew to the left
+    QCOMPARE(m_chart->baselinePosition(1), m_chart->pointPosition(0));  // same size and Δloss
+    // a click left of the curve still asks for a budget the curve has
+    QCOMPARE(m_chart->budgetAt(m_chart->baselinePosition(0).x()), curve()[0].totalBytes);
+
+    MeasuredPoint source;
+    source.variant = "source";
+    source.kind = VariantKind::Source;
+    source.bytes = curve()[3].totalBytes;
+    MeasuredPoint recipe;
+    recipe.variant = "recipe: 2 NVFP4 · 1 BF16";
+    recipe.kind = VariantKind::Recipe;
+    recipe.bytes = curve()[1].totalBytes;
+    recipe.bitsPerLinearParam = 5.0;
+    recipe.predicted = 1e-3;
+    recipe.meanKl = 1e-2;  // ten times the prediction: one decade above the knee
+    recipe.perplexity = 12.5;
+    m_chart->setMeasured({source, recipe});
+    const QPointF measured = m_chart->measuredPosition(1);
+    QCOMPARE(measured.x(), m_chart->pointPosition(1).x());
+    QVERIFY2(std::abs(measured.y() - m_chart->pointPosition(0).y()) < 0.5,
+             "a KL of 1e-2 sits at the height of the 1e-2 point");
+
+    // the triangle is filled with the curve's colour; the baseline's square edge has its format's
+    const QImage img = m_chart->grab().toImage();
+    const auto near = [&img](QPointF at, const QColor &want) {  // in a 3 × 3 patch
+        bool hit = false;
+        for (int dx = -1; dx <= 1; ++dx) {
+            for (int dy = -1; dy <= 1; ++dy) {
+                const QColor c =
+                        img.pixelColor((at * img.devicePixelRatio()).toPoint() + QPoint(dx, dy));
+                hit = hit || std::abs(c.red() - want.red()) + std::abs(c.green() - want.green()) +
+                                             std::abs(c.blue() - want.blue()) <
+                                     40;
+            }
+        }
+        return hit;
+    };
+    // (beside the budget line, which runs through it)
+    QVERIFY(near(measured + QPointF(2.5, 2), m_chart->palette().color(QPalette::Highlight)));
+    QVERIFY(near(m_chart->baselinePosition(0) + QPointF(-4.5, 0),
+                 pq::widgets::HeatmapLegend::formatColour(FormatId::MXFP4)));
+
+    const QString measuredText = m_chart->toolTipAt(measured);
+    QVERIFY2(measuredText.contains(QLatin1String("measured")) &&
+                     measuredText.contains(QLatin1String("0.01")) &&
+                     measuredText.contains(QLatin1String("12.500")) &&
+                     measuredText.contains(QLatin1String("0.001")),
+             qPrintable(measuredText));
+    const QString baselineText = m_chart->toolTipAt(m_chart->baselinePosition(0));
+    QVERIFY2(baselineText.contains(QLatin1String("MXFP4")) &&
+                     baselineText.contains(QLatin1String("predicted")) &&
+                     baselineText.contains(QLatin1String("0.05")),
+             qPrintable(baselineText));
+    QVERIFY2(m_chart->toolTipAt(m_chart->baselinePosition(1) + QPointF(0, 30)).isEmpty() ||
+                     !m_chart->toolTipAt(m_chart->baselinePosition(1) + QPointF(0, 30))
+                              .contains(QLatin1String("NVFP4 (predicted)")),
+             "nothing is hit far from a marker");
+    // the source (KL 0 by definition) is not drawn: its position gives no measured tooltip
+    QVERIFY(!m_chart->toolTipAt(m_chart->measuredPosition(0)).contains(QLatin1String("source")));
 }
 
 QTEST_MAIN(TestParetoChart)

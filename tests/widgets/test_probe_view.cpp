@@ -2,10 +2,12 @@
 // widgets/probe/probe_view.h on the real stories260K: the probe runs in the background into
 // the run directory (sensitivity.json, calibration.json), shows its stage and log, and names
 // the run directory when done; a cancelled probe writes no results; missing inputs are said.
+#include <QDir>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void probesIntoTheRunDirectory();
     void cancelWritesNoResults();
     void missingInputsAreSaid();
+    void newcomerDefaultsForTheDemo();
 
 private:
     void fill(ProbeView &view, const QString &runDir);
@@ -106,6 +109,25 @@ void TestProbeView::missingInputsAreSaid()
     view.start();
     QVERIFY(!view.isRunning());
     QVERIFY(view.statusText().contains(QLatin1String("calibration text")));
+}
+
+void TestProbeView::newcomerDefaultsForTheDemo()
+{
+    QStandardPaths::setTestModeEnabled(true);  // only a path is proposed; nothing is created
+    ProbeView view(*m_backend);
+    const QString demo = QDir::cleanPath(QStringLiteral(PQ_SOURCE_DIR "/examples/demo-llama"));
+    view.setModelDirectory(demo);
+    // the bundled text, so that Run works at once
+    QCOMPARE(view.calibrationEdit()->text(),
+             QDir::cleanPath(QStringLiteral(PQ_SOURCE_DIR "/examples/calibration/kjv.txt.gz")));
+    // results of the bundled demo go to the user's data folder, not into the examples
+    const QString data = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    QCOMPARE(view.runDirectoryEdit()->text(), data + QStringLiteral("/runs/demo-llama-run"));
+    // a text the user chose is kept when another model is opened
+    view.calibrationEdit()->setText(QStringLiteral("/data/mine.jsonl"));
+    view.setModelDirectory(m_model);
+    QCOMPARE(view.calibrationEdit()->text(), QStringLiteral("/data/mine.jsonl"));
+    QCOMPARE(view.runDirectoryEdit()->text(), m_model + QStringLiteral("-run"));
 }
 
 QTEST_MAIN(TestProbeView)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // widgets/run/run_document.h: a run directory loads in the background into its curve, knee and
 // the knee's allocation; budgets are solved in the background, the newest request winning;
-// what cannot be opened fails with the engine's words.
+// what cannot be opened fails with the engine's words. The budget the user chose is restored
+// when the run is reopened; the uniform baselines and the measured evaluations come with the run.
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -29,6 +32,9 @@ private Q_SLOTS:
     void budgetsAreSolvedNewestFirst();
     void runWithoutProbeFails();
     void pinsRerunTheAllocatorAndPersist();
+    void chosenBudgetIsRestoredOnReopening();
+    void budgetThatCannotBeKeptIsReported();
+    void baselinesAndMeasuredPointsComeWithTheRun();
 
 private:
     QTemporaryDir m_dir;
@@ -158,6 +164,112 @@ void TestRunDocument::pinsRerunTheAllocatorAndPersist()
     QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 2 && !doc.isSolving(), TIMEOUT_MS);
     QCOMPARE(doc.run()->curve.front().totalBytes, smallest);
     QVERIFY(!QFile::exists(runDir + QStringLiteral("/pins.json")));
+}
+
+void TestRunDocument::chosenBudgetIsRestoredOnReopening()
+{
+    QTemporaryDir dir;
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, runDir.toStdString()).has_value());
+    const QString studio = runDir + QStringLiteral("/studio.json");
+    std::uint64_t chosen = 0;
+    {
+        RunDocument doc;
+        doc.open(runDir);
+        QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+        QVERIFY(!QFile::exists(studio));  // opening alone writes nothing into the run
+        const auto &curve = doc.run()->curve;
+        QVERIFY(doc.run()->knee.index != 1);
+        chosen = curve[1].totalBytes;
+        doc.setBudgetBytes(chosen);
+        QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
+        QVERIFY(QFile::exists(studio));
+    }
+    RunDocument again;
+    QSignalSpy allocated(&again, &RunDocument::allocationChanged);
+    again.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(allocated.count() == 1, TIMEOUT_MS);
+    QCOMPARE(again.budgetBytes(), chosen);
+    QCOMPARE(again.allocation()->totalBytes, chosen);
+
+    // a damaged studio.json costs the restored budget, not the run: back at the knee
+    QFile damaged(studio);
+    QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    damaged.write("{\"schema\": \"prismaquant.studio/1\", \"budget_bytes\": -5}");
+    damaged.close();
+    RunDocument third;
+    third.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(third.allocation() != nullptr && !third.isSolving(), TIMEOUT_MS);
+    QCOMPARE(third.budgetBytes(), third.run()->curve[third.run()->knee.index].totalBytes);
+}
+
+void TestRunDocument::budgetThatCannotBeKeptIsReported()
+{
+    QTemporaryDir dir;
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, runDir.toStdString()).has_value());
+    // a folder where studio.json should go: no file can replace it (even for root)
+    QVERIFY(QDir(runDir).mkpath(QStringLiteral("studio.json/x")));
+    RunDocument doc;
+    doc.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    QSignalSpy saveFailed(&doc, &RunDocument::saveFailed);
+    QSignalSpy allocated(&doc, &RunDocument::allocationChanged);
+    doc.setBudgetBytes(doc.run()->curve.front().totalBytes);
+    QTRY_COMPARE_WITH_TIMEOUT(saveFailed.count(), 1, TIMEOUT_MS);
+    QCOMPARE(allocated.count(), 1);  // the allocation is there all the same
+    QCOMPARE(doc.allocation()->totalBytes, doc.run()->curve.front().totalBytes);
+    QVERIFY2(saveFailed.front().front().toString().contains(QLatin1String("studio.json")),
+             qPrintable(saveFailed.front().front().toString()));
+}
+
+void TestRunDocument::baselinesAndMeasuredPointsComeWithTheRun()
+{
+    using pq::core::pipeline::MeasuredPoint;
+    using pq::core::pipeline::VariantKind;
+    QTemporaryDir dir;
+    const QString runDir = dir.filePath(QStringLiteral("run"));
+    const std::string run = runDir.toStdString();
+    QVERIFY(pq::test::writeSyntheticRun(EXAMPLE, run).has_value());
+    MeasuredPoint recipe;
+    recipe.variant = "recipe: 14 MXFP8";
+    recipe.kind = VariantKind::Recipe;
+    recipe.bytes = 123456;
+    recipe.meanKl = 0.004;
+    recipe.predicted = 0.003;
+    recipe.tokens = 100;
+    QVERIFY(pq::core::pipeline::recordEvaluations(run, {recipe}));
+
+    RunDocument doc;
+    QSignalSpy measuredChanged(&doc, &RunDocument::measuredPointsChanged);
+    doc.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(measuredChanged.count(), 1);
+    QCOMPARE(doc.measuredPoints().size(), std::size_t{1});
+    QCOMPARE(doc.measuredPoints().front(), recipe);
+    QVERIFY(doc.run()->measuredError.empty());
+    const auto &baselines = doc.run()->baselines;
+    QVERIFY(baselines.size() >= 3);  // BF16 and the measured formats the shapes allow
+    QCOMPARE(baselines.back().format, pq::core::quant::FormatId::BF16);  // the largest
+    QCOMPARE(baselines.back().bytes, doc.run()->curve.back().totalBytes);
+
+    MeasuredPoint second = recipe;
+    second.bytes = 99999;
+    doc.setMeasuredPoints({recipe, second});
+    QCOMPARE(measuredChanged.count(), 2);
+    QCOMPARE(doc.measuredPoints().size(), std::size_t{2});
+
+    // a damaged evaluations.json: the run opens, without points, and says why
+    QFile damaged(runDir + QStringLiteral("/evaluations.json"));
+    QVERIFY(damaged.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    damaged.write("not json");
+    damaged.close();
+    RunDocument again;
+    again.open(runDir);
+    QTRY_COMPARE_WITH_TIMEOUT(again.state(), State::Ready, TIMEOUT_MS);
+    QVERIFY(again.measuredPoints().empty());
+    QVERIFY2(again.run()->measuredError.find("evaluations.json") != std::string::npos,
+             again.run()->measuredError.c_str());
 }
 
 QTEST_MAIN(TestRunDocument)

@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "core/export/exporter.h"
+#include "core/pipeline/evaluations.h"
 #include "widgets/jobs/error_text.h"
 #include "widgets/jobs/job_runner.h"
 #include "widgets/model/display_text.h"
@@ -200,9 +201,7 @@ void ExportWizard::startExport()
     req.modelDir = run->costs.modelDir;
     req.outDir =
             QFile::encodeName(QDir::cleanPath(QDir(m_output->text()).absolutePath())).toStdString();
-    for (std::size_t i = 0; i < run->costs.inventory.linears.size(); ++i) {
-        req.formats[run->costs.inventory.linears[i].name] = allocation->linearFormats[i];
-    }
+    req.formats = core::pipeline::formatsOf(run->costs.inventory, *allocation);
     req.inputAmax = run->costs.report.inputMaxima();
     req.recipe = "PrismaQuant Studio: " + allocation->summary();
     req.toolVersion = QCoreApplication::applicationVersion().toStdString();
@@ -240,6 +239,7 @@ void ExportWizard::startExport()
     });
     connect(m_job, &JobRunner::finished, m_job, &QObject::deleteLater);
     m_status->setText(tr("Writing %1\u2026").arg(QString::fromStdString(req.outDir)));
+    Q_EMIT jobStarted(m_job, tr("Export to %1").arg(QDir::toNativeSeparators(m_output->text())));
     m_job->start(m_pool);
 }
 

@@ -6,6 +6,7 @@
 #include <QWizard>
 
 #include "core/quant/quant_backend.h"
+#include "widgets/jobs/job_runner.h"
 
 class QLabel;
 class QLineEdit;
@@ -14,7 +15,6 @@ class QProgressBar;
 
 namespace pq::widgets {
 
-class JobRunner;
 class RunDocument;
 
 /**
@@ -57,6 +57,8 @@ public:
 
 Q_SIGNALS:
     void exportFinished(bool ok);
+    /** A long job started (for the Jobs dock: JobList::track); `job` lives until it ends. */
+    void jobStarted(pq::widgets::JobRunner *job, const QString &title);
 
 private:
     friend class ExportRunPage;

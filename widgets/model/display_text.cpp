@@ -138,4 +138,10 @@ QString DisplayText::count(quint64 n)
     return QLocale().toString(n);
 }
 
+QString DisplayText::duration(qint64 ms)
+{
+    const qint64 s = (ms + 500) / 1000;
+    return s >= 60 ? tr("%1 min %2 s").arg(s / 60).arg(s % 60) : tr("%1 s").arg(s);
+}
+
 }  // namespace pq::widgets

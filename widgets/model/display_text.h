@@ -31,6 +31,8 @@ public:
     static QString bytes(quint64 n);
     /** An exact count with the locale's digit grouping: "31,806". */
     static QString count(quint64 n);
+    /** A duration, rounded to the second: "1 min 20 s", "45 s". */
+    static QString duration(qint64 ms);
 
 private:
     static QString attentionRoleDescription(core::LinearRole role);

@@ -13,6 +13,7 @@
 
 #include "core/quant/format_spec.h"
 #include "widgets/model/display_text.h"
+#include "widgets/sensitivity/heatmap_legend.h"
 
 namespace pq::widgets {
 namespace {
@@ -22,6 +23,19 @@ constexpr int MARGIN_LEFT = 64;
 constexpr int MARGIN_RIGHT = 16;
 constexpr int MARGIN_TOP = 40;
 constexpr int MARGIN_BOTTOM = 44;
+constexpr double MARKER_HALF = 4.5;  ///< half the side of a baseline's square, a triangle's height
+
+QString formatName(core::quant::FormatId format)
+{
+    const std::string_view name = core::quant::formatInfo(format).name;
+    return QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
+}
+
+QPolygonF triangle(const QPointF &c)
+{
+    return QPolygonF({c + QPointF(0, -MARKER_HALF - 1), c + QPointF(MARKER_HALF + 1, MARKER_HALF),
+                      c + QPointF(-MARKER_HALF - 1, MARKER_HALF)});
+}
 
 }  // namespace
 
@@ -40,12 +54,59 @@ void ParetoChart::setCurve(std::vector<core::alloc::CurvePoint> curve,
 {
     m_curve = std::move(curve);
     m_knee = knee;
+    updateRanges();
+    update();
+}
+
+void ParetoChart::setBaselines(std::vector<core::pipeline::UniformBaseline> baselines)
+{
+    m_baselines = std::move(baselines);
+    updateRanges();
+    update();
+}
+
+void ParetoChart::setMeasured(std::vector<core::pipeline::MeasuredPoint> measured)
+{
+    m_measured = std::move(measured);
+    updateRanges();
+    update();
+}
+
+bool ParetoChart::drawsMeasured(std::size_t i) const
+{
+    return m_measured[i].kind != core::pipeline::VariantKind::Source;
+}
+
+void ParetoChart::updateRanges()
+{
     double lowest = 0.0;
     double highest = 0.0;
+    const auto takeCost = [&](double c) {
+        if (c > 0.0 && std::isfinite(c)) {
+            lowest = lowest == 0.0 ? c : std::min(lowest, c);
+            highest = std::max(highest, c);
+        }
+    };
+    m_xLo = m_curve.empty() ? 0 : m_curve.front().totalBytes;
+    m_xHi = m_curve.empty() ? 0 : m_curve.back().totalBytes;
+    const auto takeBytes = [this](std::uint64_t b) {
+        m_xLo = std::min(m_xLo, b);
+        m_xHi = std::max(m_xHi, b);
+    };
     for (const core::alloc::CurvePoint &p : m_curve) {
-        if (p.cost > 0.0) {
-            lowest = lowest == 0.0 ? p.cost : std::min(lowest, p.cost);
-            highest = std::max(highest, p.cost);
+        takeCost(p.cost);
+    }
+    if (!m_curve.empty()) {  // markers without a curve have no axis to sit on
+        for (const core::pipeline::UniformBaseline &b : m_baselines) {
+            takeCost(b.predicted);
+            takeBytes(b.bytes);
+        }
+        for (std::size_t i = 0; i < m_measured.size(); ++i) {
+            if (drawsMeasured(i)) {
+                takeCost(m_measured[i].meanKl);
+                takeCost(m_measured[i].predicted.value_or(0.0));
+                takeBytes(m_measured[i].bytes);
+            }
         }
     }
     if (highest > 0.0) {
@@ -55,7 +116,6 @@ void ParetoChart::setCurve(std::vector<core::alloc::CurvePoint> curve,
         m_logMin = -6.0;
         m_logMax = 0.0;
     }
-    update();
 }
 
 void ParetoChart::clear()
@@ -91,11 +151,11 @@ QRectF ParetoChart::plotRect() const
 double ParetoChart::xOf(std::uint64_t bytes) const
 {
     const QRectF r = plotRect();
-    if (m_curve.size() < 2) {
+    if (m_xHi <= m_xLo) {
         return r.center().x();
     }
-    const double lo = static_cast<double>(m_curve.front().totalBytes);
-    const double hi = static_cast<double>(m_curve.back().totalBytes);
+    const auto lo = static_cast<double>(m_xLo);
+    const auto hi = static_cast<double>(m_xHi);
     return r.left() + (static_cast<double>(bytes) - lo) / (hi - lo) * r.width();
 }
 
@@ -122,6 +182,16 @@ double ParetoChart::bitsOf(std::uint64_t bytes) const
 QPointF ParetoChart::pointPosition(std::size_t i) const
 {
     return {xOf(m_curve[i].totalBytes), yOf(m_curve[i].cost)};
+}
+
+QPointF ParetoChart::baselinePosition(std::size_t i) const
+{
+    return {xOf(m_baselines[i].bytes), yOf(m_baselines[i].predicted)};
+}
+
+QPointF ParetoChart::measuredPosition(std::size_t i) const
+{
+    return {xOf(m_measured[i].bytes), yOf(m_measured[i].meanKl)};
 }
 
 std::optional<std::size_t> ParetoChart::pointAt(const QPointF &p) const
@@ -151,9 +221,10 @@ std::uint64_t ParetoChart::budgetAt(double x) const
     }
     const QRectF r = plotRect();
     const double t = std::clamp((x - r.left()) / r.width(), 0.0, 1.0);
-    const double lo = static_cast<double>(m_curve.front().totalBytes);
-    const double hi = static_cast<double>(m_curve.back().totalBytes);
-    return static_cast<std::uint64_t>(std::llround(lo + t * (hi - lo)));
+    const auto lo = static_cast<double>(m_xLo);
+    const auto hi = static_cast<double>(m_xHi);
+    const auto bytes = static_cast<std::uint64_t>(std::llround(lo + t * (hi - lo)));
+    return std::clamp(bytes, m_curve.front().totalBytes, m_curve.back().totalBytes);
 }
 
 std::size_t ParetoChart::nearestPoint(std::uint64_t bytes) const
@@ -202,7 +273,9 @@ void ParetoChart::paintEvent(QPaintEvent * /*event*/)
     }
     drawAxes(p, r);
     drawCurve(p);
+    drawMarkers(p);
     drawBudget(p, r);
+    drawLegend(p, r);
 }
 
 void ParetoChart::drawAxes(QPainter &p, const QRectF &r) const
@@ -222,15 +295,15 @@ void ParetoChart::drawAxes(QPainter &p, const QRectF &r) const
                    Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("1e%1").arg(e));
     }
     // x: bits per Linear parameter below, size above, at the same positions
-    const double b0 = m_curve.front().bitsPerLinearParam;
-    const double b1 = m_curve.back().bitsPerLinearParam;
+    const double b0 = bitsOf(m_xLo);
+    const double b1 = bitsOf(m_xHi);
     const double step = b1 - b0 > 12.0 ? 2.0 : (b1 - b0 > 5.0 ? 1.0 : 0.5);
     double topRight = -1e9;  // sizes are wider than bit counts: skip those that would overlap
     for (double b = std::ceil(b0 / step) * step; b <= b1 + 1e-9; b += step) {
         const double t = b1 > b0 ? (b - b0) / (b1 - b0) : 0.5;
         const double x = r.left() + t * r.width();
-        const auto lo = static_cast<double>(m_curve.front().totalBytes);
-        const auto hi = static_cast<double>(m_curve.back().totalBytes);
+        const auto lo = static_cast<double>(m_xLo);
+        const auto hi = static_cast<double>(m_xHi);
         const auto bytes = static_cast<std::uint64_t>(std::llround(lo + t * (hi - lo)));
         p.setPen(QPen(grid, 1, Qt::DotLine));
         p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
@@ -278,6 +351,140 @@ void ParetoChart::drawCurve(QPainter &p) const
         p.drawEllipse(k, POINT_RADIUS * 2.2, POINT_RADIUS * 2.2);
         p.drawText(k + QPointF(10, -10), tr("knee"));
     }
+}
+
+void ParetoChart::drawMarkers(QPainter &p) const
+{
+    const QFontMetrics fm(font());
+    std::vector<QRectF> labels;  // a label that would overlap another is left to the tooltip
+    for (std::size_t i = 0; i < m_baselines.size(); ++i) {
+        const QPointF c = baselinePosition(i);
+        p.setPen(QPen(HeatmapLegend::formatColour(m_baselines[i].format), 2));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(
+                QRectF(c.x() - MARKER_HALF, c.y() - MARKER_HALF, 2 * MARKER_HALF, 2 * MARKER_HALF));
+        const QString name = formatName(m_baselines[i].format);
+        const QRectF label(c.x() + MARKER_HALF + 3, c.y() - fm.height() - 2,
+                           fm.horizontalAdvance(name) + 2, fm.height());
+        const bool free = std::none_of(labels.begin(), labels.end(),
+                                       [&label](const QRectF &o) { return o.intersects(label); });
+        if (free && label.right() <= width()) {
+            p.setPen(palette().color(QPalette::Text));
+            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, name);
+            labels.push_back(label);
+        }
+    }
+    for (std::size_t i = 0; i < m_measured.size(); ++i) {
+        if (!drawsMeasured(i)) {
+            continue;
+        }
+        const core::pipeline::MeasuredPoint &m = m_measured[i];
+        const auto format = m.kind == core::pipeline::VariantKind::Uniform
+                                    ? core::quant::parseFormatName(m.variant)
+                                    : std::nullopt;
+        const QColor colour = format ? HeatmapLegend::formatColour(*format)
+                                     : palette().color(QPalette::Highlight);
+        const QPointF c = measuredPosition(i);
+        if (m.predicted) {  // how far the prediction at this size is from the measurement
+            p.setPen(QPen(colour, 1, Qt::DotLine));
+            p.drawLine(QPointF(c.x(), yOf(*m.predicted)), c);
+        }
+        p.setPen(QPen(palette().color(QPalette::Text), 1));
+        p.setBrush(colour);
+        p.drawPolygon(triangle(c));
+    }
+}
+
+void ParetoChart::drawLegend(QPainter &p, const QRectF &r) const
+{
+    const QFontMetrics fm(font());
+    const double row = fm.height() + 2;
+    const QString curveText = tr("recipes the allocator can make (predicted)");
+    const QString baselineText = tr("one format for every Linear (predicted)");
+    const QString measuredText = tr("measured on held-out text (KL against the original)");
+    int textWidth = 0;
+    for (const QString *t : {&curveText, &baselineText, &measuredText}) {
+        textWidth = std::max(textWidth, fm.horizontalAdvance(*t));
+    }
+    // top right, below the budget's label: the curve falls from the top left to the bottom right
+    QPointF at(std::max(r.left() + 10, r.right() - 24 - textWidth), r.top() + row * 1.5 + 8);
+    const auto entry = [&](const QString &text, const auto &drawMark) {
+        drawMark(at);
+        p.setPen(palette().color(QPalette::Text));
+        p.drawText(QRectF(at.x() + 12, at.y() - row / 2, textWidth + 4, row),
+                   Qt::AlignLeft | Qt::AlignVCenter, text);
+        at.ry() += row;
+    };
+    const QColor line = palette().color(QPalette::Highlight);
+    entry(curveText, [&](const QPointF &c) {
+        p.setPen(QPen(line, 2));
+        p.setBrush(line);
+        p.drawEllipse(c, POINT_RADIUS, POINT_RADIUS);
+    });
+    if (!m_baselines.empty()) {
+        entry(baselineText, [&](const QPointF &c) {
+            p.setPen(QPen(palette().color(QPalette::Text), 2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(QRectF(c.x() - MARKER_HALF, c.y() - MARKER_HALF, 2 * MARKER_HALF,
+                              2 * MARKER_HALF));
+        });
+    }
+    const bool measured = std::any_of(m_measured.begin(), m_measured.end(),
+                                      [](const core::pipeline::MeasuredPoint &m) {
+                                          return m.kind != core::pipeline::VariantKind::Source;
+                                      });
+    if (measured) {
+        entry(measuredText, [&](const QPointF &c) {
+            p.setPen(QPen(palette().color(QPalette::Text), 1));
+            p.setBrush(line);
+            p.drawPolygon(triangle(c));
+        });
+    }
+}
+
+QString ParetoChart::toolTipAt(const QPointF &pos) const
+{
+    if (const auto i = pointAt(pos)) {
+        return pointText(*i);
+    }
+    const auto near = [&pos](const QPointF &c) {
+        return std::hypot(c.x() - pos.x(), c.y() - pos.y()) <= SNAP_PX;
+    };
+    for (std::size_t i = 0; i < m_measured.size(); ++i) {
+        if (!drawsMeasured(i) || !near(measuredPosition(i))) {
+            continue;
+        }
+        const core::pipeline::MeasuredPoint &m = m_measured[i];
+        QString text = tr("%1 \u2014 measured\n%2 bits per Linear parameter · %3\n"
+                          "KL against the original: %4 nats per token\nperplexity %5")
+                               .arg(QString::fromStdString(m.variant),
+                                    QString::number(m.bitsPerLinearParam, 'f', 2),
+                                    DisplayText::bytes(m.bytes), QString::number(m.meanKl, 'g', 3),
+                                    QString::number(m.perplexity, 'f', 3));
+        if (m.predicted) {
+            text += QLatin1Char('\n') + tr("predicted Δloss at this size: %1")
+                                                .arg(QString::number(*m.predicted, 'g', 3));
+        }
+        return text;
+    }
+    for (std::size_t i = 0; i < m_baselines.size(); ++i) {
+        if (!near(baselinePosition(i))) {
+            continue;
+        }
+        const core::pipeline::UniformBaseline &b = m_baselines[i];
+        QString text =
+                tr("every Linear in %1 (predicted)\n%2 bits per Linear parameter · %3\n"
+                   "predicted loss increase: %4 nats per token")
+                        .arg(formatName(b.format), QString::number(b.bitsPerLinearParam, 'f', 2),
+                             DisplayText::bytes(b.bytes), QString::number(b.predicted, 'g', 3));
+        if (b.keptBf16 > 0) {
+            text += QLatin1Char('\n') +
+                    tr("%n Linear(s) stay BF16: their fused group cannot take the format", "",
+                       static_cast<int>(b.keptBf16));
+        }
+        return text;
+    }
+    return {};
 }
 
 void ParetoChart::drawBudget(QPainter &p, const QRectF &r) const
@@ -348,8 +555,8 @@ bool ParetoChart::event(QEvent *event)
 {
     if (event->type() == QEvent::ToolTip) {
         const auto *help = static_cast<QHelpEvent *>(event);
-        if (const auto i = pointAt(help->pos())) {
-            QToolTip::showText(help->globalPos(), pointText(*i), this);
+        if (const QString text = toolTipAt(help->pos()); !text.isEmpty()) {
+            QToolTip::showText(help->globalPos(), text, this);
         } else {
             QToolTip::hideText();
             event->ignore();

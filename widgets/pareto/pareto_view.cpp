@@ -51,10 +51,15 @@ ParetoView::ParetoView(RunDocument *document, QWidget *parent)
     fitRow->addWidget(fit);
     fitRow->addWidget(m_fit, 1);
 
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+    m_note->setVisible(false);
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addLayout(fitRow);
     layout->addWidget(m_chart, 1);
+    layout->addWidget(m_note);
 
     connect(m_chart, &ParetoChart::budgetRequested, m_document, &RunDocument::setBudgetBytes);
     connect(m_document, &RunDocument::budgetChanged, m_chart, &ParetoChart::setBudgetBytes);
@@ -64,6 +69,8 @@ ParetoView::ParetoView(RunDocument *document, QWidget *parent)
         m_summary->setText(tr("Reading the run\u2026"));
     });
     connect(m_document, &RunDocument::allocationChanged, this, &ParetoView::onAllocationChanged);
+    connect(m_document, &RunDocument::measuredPointsChanged, this,
+            &ParetoView::onMeasuredPointsChanged);
     connect(m_document, &RunDocument::allocationFailed, this,
             [this](const QString &message) { m_summary->setText(message); });
 }
@@ -72,7 +79,29 @@ void ParetoView::onLoaded()
 {
     const auto run = m_document->run();
     m_chart->setCurve(run->curve, run->knee);
+    m_chart->setBaselines(run->baselines);
     m_chart->setBudgetBytes(m_document->budgetBytes());
+    m_note->setText(run->measuredError.empty()
+                            ? QString()
+                            : tr("The measured evaluations could not be read: %1")
+                                      .arg(QString::fromStdString(run->measuredError)));
+    m_note->setVisible(!m_note->text().isEmpty());
+}
+
+void ParetoView::onMeasuredPointsChanged()
+{
+    m_chart->setMeasured(m_document->measuredPoints());
+}
+
+void ParetoView::setEvaluateControls(QWidget *controls)
+{
+    controls->setParent(this);
+    static_cast<QVBoxLayout *>(layout())->insertWidget(3, controls);
+}
+
+QString ParetoView::noteText() const
+{
+    return m_note->text();
 }
 
 void ParetoView::onAllocationChanged()

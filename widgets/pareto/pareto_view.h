@@ -16,7 +16,8 @@ class RunDocument;
  * The Pareto tab: the chart of a RunDocument's curve with the budget it holds, and above it the
  * allocation at that budget in one line ("16 NVFP4A16 · 11 W4A16 — 3.87 MB, 4.49 bpp") with its
  * predicted Δloss. Clicking, dragging or stepping on the chart sets the document's budget; the
- * document solves it and the line follows. GUI thread only.
+ * document solves it and the line follows. The chart also marks the uniform formats and the
+ * run's measured evaluations. GUI thread only.
  */
 class ParetoView : public QWidget
 {
@@ -44,9 +45,16 @@ public:
     /** The line beside the fit controls: what the last fit found. */
     QString fitText() const;
 
+    /** Puts the Evaluate job's controls under the chart (builds with the probe). */
+    void setEvaluateControls(QWidget *controls);
+
+    /** The line under the chart: why evaluations.json could not be read, if it could not. */
+    QString noteText() const;
+
 private:
     void onLoaded();
     void onAllocationChanged();
+    void onMeasuredPointsChanged();
 
     RunDocument *m_document = nullptr;
     ParetoChart *m_chart = nullptr;
@@ -54,6 +62,7 @@ private:
     QDoubleSpinBox *m_vram = nullptr;
     QSpinBox *m_context = nullptr;
     QLabel *m_fit = nullptr;
+    QLabel *m_note = nullptr;
 };
 
 }  // namespace pq::widgets

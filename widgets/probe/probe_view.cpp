@@ -15,14 +15,33 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 
 #include "core/probe/probe_run.h"
+#include "widgets/common/bundled_examples.h"
 #include "widgets/jobs/error_text.h"
 #include "widgets/jobs/job_runner.h"
+#include "widgets/model/display_text.h"
 
 namespace pq::widgets {
 namespace {
+
+/**
+ * Where the probe of `modelDir` writes: "<model>-run" beside the model, unless that folder
+ * cannot be written to (a model on a read-only share) or the model is the bundled demo (the
+ * install or source tree is no place for results): then under the user's data folder.
+ */
+QString proposedRunDirectory(const QString &modelDir)
+{
+    const QFileInfo model(modelDir);
+    if (QDir::cleanPath(modelDir) != demoModelDirectory() &&
+        QFileInfo(model.absolutePath()).isWritable()) {
+        return modelDir + QStringLiteral("-run");
+    }
+    return QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+           QStringLiteral("/runs/") + model.fileName() + QStringLiteral("-run");
+}
 
 QSpinBox *spin(int lo, int hi, int value, QWidget *parent)
 {
@@ -30,14 +49,6 @@ QSpinBox *spin(int lo, int hi, int value, QWidget *parent)
     box->setRange(lo, hi);
     box->setValue(value);
     return box;
-}
-
-/** "1 min 20 s", "45 s". */
-QString duration(qint64 ms)
-{
-    const qint64 s = (ms + 500) / 1000;
-    return s >= 60 ? ProbeView::tr("%1 min %2 s").arg(s / 60).arg(s % 60)
-                   : ProbeView::tr("%1 s").arg(s);
 }
 
 }  // namespace
@@ -61,9 +72,17 @@ ProbeView::ProbeView(core::quant::QuantBackend &backend, QWidget *parent)
             m_calib->setText(file);
         }
     });
+    auto *bundled = new QPushButton(tr("Bundled Text"), this);
+    bundled->setToolTip(tr("The King James Bible that comes with PrismaQuant (public domain): "
+                           "fine for trying things out; text like what the model will see in "
+                           "use measures better"));
+    bundled->setEnabled(!bundledCalibrationText().isEmpty());
+    connect(bundled, &QPushButton::clicked, this,
+            [this] { m_calib->setText(bundledCalibrationText()); });
     auto *calibRow = new QHBoxLayout;
     calibRow->addWidget(m_calib, 1);
     calibRow->addWidget(browse);
+    calibRow->addWidget(bundled);
     m_runDir = new QLineEdit(this);
     m_runDir->setAccessibleName(tr("Run directory"));
     m_samples = spin(1, 100000, 32, this);
@@ -121,7 +140,10 @@ void ProbeView::setModelDirectory(const QString &dir)
 {
     m_modelDir = dir;
     m_model->setText(dir);
-    m_runDir->setText(dir + QStringLiteral("-run"));
+    m_runDir->setText(proposedRunDirectory(dir));
+    if (m_calib->text().isEmpty()) {  // something that works, for a first try
+        m_calib->setText(bundledCalibrationText());
+    }
 }
 
 void ProbeView::showRun(const QString &runDir, const std::string &calibrationJson)
@@ -210,6 +232,7 @@ void ProbeView::start()
     m_stage.clear();
     m_status->setText(tr("Starting\u2026"));
     setRunning(true);
+    Q_EMIT jobStarted(m_job, tr("Probe %1").arg(QFileInfo(m_modelDir).fileName()));
     m_job->start(m_pool);
 }
 
@@ -236,9 +259,9 @@ void ProbeView::onProgress(const QString &stage, quint64 done, quint64 total)
     if (done > 0 && total > done) {
         const qint64 elapsed = m_stageClock.elapsed();
         eta = tr(", about %1 left")
-                      .arg(duration(static_cast<qint64>(static_cast<double>(elapsed) *
-                                                        static_cast<double>(total - done) /
-                                                        static_cast<double>(done))));
+                      .arg(DisplayText::duration(static_cast<qint64>(
+                              static_cast<double>(elapsed) * static_cast<double>(total - done) /
+                              static_cast<double>(done))));
     }
     m_status->setText(tr("%1: %2 of %3%4").arg(stage).arg(done).arg(total).arg(eta));
 }

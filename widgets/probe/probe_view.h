@@ -7,6 +7,7 @@
 #include <QWidget>
 
 #include "core/quant/quant_backend.h"
+#include "widgets/jobs/job_runner.h"
 
 class QLabel;
 class QLineEdit;
@@ -16,8 +17,6 @@ class QPushButton;
 class QSpinBox;
 
 namespace pq::widgets {
-
-class JobRunner;
 
 /**
  * The Probe tab: measures how much each Linear of the open model minds each format, on a
@@ -68,6 +67,8 @@ public:
 
 Q_SIGNALS:
     void probeFinished(const QString &runDir);
+    /** A long job started (for the Jobs dock: JobList::track); `job` lives until it ends. */
+    void jobStarted(pq::widgets::JobRunner *job, const QString &title);
 
 private:
     void onProgress(const QString &stage, quint64 done, quint64 total);

@@ -2,14 +2,64 @@
 #include "widgets/run/run_document.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 
+#include "core/util/atomic_file.h"
 #include "widgets/jobs/job_runner.h"
 
 namespace pq::widgets {
 namespace {
+
+/** RUN_DIR/studio.json: what the Studio keeps of a session (the budget). */
+constexpr const char *STUDIO_FILE = "studio.json";
+constexpr const char *STUDIO_SCHEMA = "prismaquant.studio/1";
+
+std::string studioPath(const std::string &dir)
+{
+    return (std::filesystem::path(dir) / STUDIO_FILE).string();
+}
+
+/**
+ * The budget studio.json keeps, if the file is there and sound. A damaged file only costs the
+ * restored budget (the knee is used), never the run: it is the Studio's own convenience.
+ */
+std::optional<std::uint64_t> readSavedBudget(const std::string &dir)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(studioPath(dir), ec)) {
+        return std::nullopt;
+    }
+    const auto text = core::readSmallFile(studioPath(dir), 1ULL << 20U);
+    if (!text) {
+        return std::nullopt;
+    }
+    const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(*text)).object();
+    const double budget = o.value(QLatin1String("budget_bytes")).toDouble(-1.0);
+    if (o.value(QLatin1String("schema")).toString() != QLatin1String(STUDIO_SCHEMA) ||
+        !(budget > 0.0 && budget < 1e18)) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint64_t>(budget);
+}
+
+core::Status saveBudget(const std::string &dir, std::uint64_t bytes)
+{
+    const QJsonObject o = {{QLatin1String("schema"), QLatin1String(STUDIO_SCHEMA)},
+                           {QLatin1String("budget_bytes"), static_cast<double>(bytes)}};
+    return core::writeFileAtomically(studioPath(dir), QJsonDocument(o).toJson().toStdString());
+}
+
+/** An allocation, and why the budget could not be kept (empty: it was, or was not asked to). */
+struct Solved
+{
+    core::alloc::Allocation allocation;
+    QString saveError;
+};
 
 /** Builds the allocator with `pins` and its curve over `costs` (worker thread). */
 core::Result<std::shared_ptr<RunDocument::Run>> planRun(core::pipeline::RunCosts costs,
@@ -36,6 +86,7 @@ core::Result<std::shared_ptr<RunDocument::Run>> planRun(core::pipeline::RunCosts
                 .withPath(dir);
     }
     run->knee = core::alloc::findKnee(run->curve);
+    run->baselines = core::pipeline::uniformBaselines(run->costs, run->allocator->fixedBytes());
     return run;
 }
 
@@ -50,7 +101,17 @@ core::Result<std::shared_ptr<RunDocument::Run>> loadRun(const std::string &dir)
     if (!pins) {
         return std::move(pins).error();
     }
-    return planRun(std::move(*costs), std::move(*pins), dir);
+    auto run = planRun(std::move(*costs), std::move(*pins), dir);
+    if (!run) {
+        return run;
+    }
+    (*run)->savedBudget = readSavedBudget(dir);
+    if (auto measured = core::pipeline::readEvaluations(dir)) {
+        (*run)->measured = std::move(*measured);
+    } else {
+        (*run)->measuredError = measured.error().message();
+    }
+    return run;
 }
 
 }  // namespace
@@ -85,11 +146,13 @@ void RunDocument::close()
     abandon(m_solver);
     abandon(m_repinner);
     m_pendingBudget.reset();
+    m_pendingSave = false;
     m_pendingPins.clear();
     m_runDir.clear();
     m_error.clear();
     m_run.reset();
     m_allocation.reset();
+    m_measured.clear();
     m_budget = 0;
     m_state = State::Empty;
 }
@@ -118,8 +181,10 @@ void RunDocument::onLoaded()
     m_run = *m_loader->result<std::shared_ptr<Run>>();
     m_loader = nullptr;
     m_state = State::Ready;
+    m_measured = m_run->measured;
     Q_EMIT loaded();
-    setBudgetBytes(m_run->curve[m_run->knee.index].totalBytes);
+    Q_EMIT measuredPointsChanged();
+    requestBudget(m_run->savedBudget.value_or(m_run->curve[m_run->knee.index].totalBytes), false);
 }
 
 void RunDocument::onLoadFailed(const QString &message)
@@ -132,6 +197,11 @@ void RunDocument::onLoadFailed(const QString &message)
 
 void RunDocument::setBudgetBytes(std::uint64_t bytes)
 {
+    requestBudget(bytes, true);
+}
+
+void RunDocument::requestBudget(std::uint64_t bytes, bool save)
+{
     if (m_state != State::Ready) {
         return;
     }
@@ -143,33 +213,46 @@ void RunDocument::setBudgetBytes(std::uint64_t bytes)
     Q_EMIT budgetChanged(bytes);
     if (m_solver != nullptr) {
         m_pendingBudget = bytes;  // solved when the running one returns
+        m_pendingSave = m_pendingSave || save;
         return;
     }
-    startSolve();
+    startSolve(save);
 }
 
-void RunDocument::startSolve()
+void RunDocument::startSolve(bool save)
 {
     const std::shared_ptr<const Run> run = m_run;
     const std::uint64_t budget = m_budget;
-    m_solver = JobRunner::withResult<core::alloc::Allocation>(
-            [run, budget](core::JobContext &) { return run->allocator->allocate(budget); }, this);
+    const std::string dir = QFile::encodeName(m_runDir).toStdString();
+    m_solver = JobRunner::withResult<Solved>(
+            [run, budget, dir, save](core::JobContext &) -> core::Result<Solved> {
+                auto allocation = run->allocator->allocate(budget);
+                if (!allocation) {
+                    return std::move(allocation).error();
+                }
+                Solved solved{std::move(*allocation), {}};
+                if (save) {
+                    if (const core::Status st = saveBudget(dir, budget); !st) {
+                        solved.saveError = QString::fromStdString(st.error().message());
+                    }
+                }
+                return solved;
+            },
+            this);
     connect(m_solver, &JobRunner::succeeded, this, [this] {
-        m_allocation = m_solver->result<core::alloc::Allocation>();
+        const std::shared_ptr<const Solved> solved = m_solver->result<Solved>();
+        m_allocation = std::shared_ptr<const core::alloc::Allocation>(solved, &solved->allocation);
         m_solver = nullptr;
         Q_EMIT allocationChanged();  // shown while the newest budget is solved
-        if (m_pendingBudget) {
-            m_pendingBudget.reset();
-            startSolve();  // m_budget is the newest request
+        if (!solved->saveError.isEmpty()) {
+            Q_EMIT saveFailed(solved->saveError);
         }
+        startPendingSolve();
     });
     connect(m_solver, &JobRunner::failed, this, [this](const QString &message, int) {
         m_solver = nullptr;
         Q_EMIT allocationFailed(message);
-        if (m_pendingBudget) {
-            m_pendingBudget.reset();
-            startSolve();
-        }
+        startPendingSolve();
     });
     connect(m_solver, &JobRunner::finished, m_solver, &QObject::deleteLater);
     m_solver->start(m_pool);
@@ -207,7 +290,7 @@ void RunDocument::setPin(const std::string &linear, std::optional<core::quant::F
         Q_EMIT loaded();
         const std::uint64_t budget = m_budget;
         m_budget = 0;  // solve again even at the same budget: the options changed
-        setBudgetBytes(budget);
+        requestBudget(budget, false);
         nextPendingPin();
     });
     connect(m_repinner, &JobRunner::failed, this, [this](const QString &message, int) {
@@ -217,6 +300,24 @@ void RunDocument::setPin(const std::string &linear, std::optional<core::quant::F
     });
     connect(m_repinner, &JobRunner::finished, m_repinner, &QObject::deleteLater);
     m_repinner->start(m_pool);
+}
+
+void RunDocument::startPendingSolve()
+{
+    if (m_pendingBudget) {
+        m_pendingBudget.reset();
+        const bool save = std::exchange(m_pendingSave, false);
+        startSolve(save);  // m_budget is the newest request
+    }
+}
+
+void RunDocument::setMeasuredPoints(std::vector<core::pipeline::MeasuredPoint> points)
+{
+    if (m_state != State::Ready) {
+        return;
+    }
+    m_measured = std::move(points);
+    Q_EMIT measuredPointsChanged();
 }
 
 void RunDocument::nextPendingPin()

@@ -12,6 +12,7 @@
 #include <QThreadPool>
 
 #include "core/alloc/allocation.h"
+#include "core/pipeline/evaluations.h"
 #include "core/pipeline/pins.h"
 #include "core/pipeline/run_costs.h"
 
@@ -50,6 +51,13 @@ public:
         std::optional<core::alloc::Allocator> allocator;  ///< points into `costs.inventory`
         std::vector<core::alloc::CurvePoint> curve;
         core::alloc::Knee knee;
+        std::vector<core::pipeline::UniformBaseline> baselines;  ///< by size
+        /** RUN_DIR/studio.json's budget: where the last session left it (none: the knee). */
+        std::optional<std::uint64_t> savedBudget;
+        /** RUN_DIR/evaluations.json when the run was read (later ones: measuredPoints()). */
+        std::vector<core::pipeline::MeasuredPoint> measured;
+        /** Why evaluations.json could not be read (the run opens without its points). */
+        std::string measuredError;
     };
 
     explicit RunDocument(QObject *parent = nullptr);
@@ -78,12 +86,23 @@ public:
     /** The allocation at budgetBytes() (null until the first one is solved). */
     std::shared_ptr<const core::alloc::Allocation> allocation() const { return m_allocation; }
 
+    /** The run's measured evaluations (RUN_DIR/evaluations.json), oldest first. */
+    const std::vector<core::pipeline::MeasuredPoint> &measuredPoints() const { return m_measured; }
+
+    /**
+     * Replaces the measured points (an evaluation job recorded new ones in evaluations.json and
+     * passes the file's points); measuredPointsChanged() follows. Ignored unless Ready.
+     */
+    void setMeasuredPoints(std::vector<core::pipeline::MeasuredPoint> points);
+
     /** Whether a budget or a pin is being solved. */
     bool isSolving() const;
 
     /**
      * Sets the budget (total bytes, clamped to the curve's range) and solves it in the
-     * background; allocationChanged() follows. Ignored unless Ready.
+     * background; allocationChanged() follows. The solved budget is kept in RUN_DIR/studio.json,
+     * so reopening the run restores it (a run directory that cannot be written to is reported
+     * with saveFailed() and works on). Ignored unless Ready.
      */
     void setBudgetBytes(std::uint64_t bytes);
 
@@ -105,11 +124,17 @@ Q_SIGNALS:
     void budgetChanged(std::uint64_t bytes);
     void allocationChanged();
     void allocationFailed(const QString &message);
+    void measuredPointsChanged();
+    /** The budget could not be kept in the run directory (read-only, full disk…). */
+    void saveFailed(const QString &message);
 
 private:
     void onLoaded();
     void onLoadFailed(const QString &message);
-    void startSolve();
+    /** Solves `bytes`; `save`: keep it in studio.json (the user chose it, not the knee). */
+    void requestBudget(std::uint64_t bytes, bool save);
+    void startSolve(bool save);
+    void startPendingSolve();
     void nextPendingPin();
     void abandon(QPointer<JobRunner> &job);
 
@@ -123,6 +148,8 @@ private:
     std::shared_ptr<const Run> m_run;
     std::uint64_t m_budget = 0;
     std::optional<std::uint64_t> m_pendingBudget;  ///< asked for while a solve was running
+    bool m_pendingSave = false;                    ///< the pending budget is the user's
+    std::vector<core::pipeline::MeasuredPoint> m_measured;
     /** Pins asked for while one was being planned: applied in order afterwards. */
     std::vector<std::pair<std::string, std::optional<core::quant::FormatId>>> m_pendingPins;
     std::shared_ptr<const core::alloc::Allocation> m_allocation;

@@ -93,8 +93,7 @@ void HeatmapLegend::fillFormat(QPainter &painter, const QRect &rect, core::quant
     const QColor colour = formatColour(format);
     painter.fillRect(rect, colour);
     if (formatHatched(format)) {
-        const QColor line = colour.lightness() < 128 ? QColor(Qt::white) : QColor(Qt::black);
-        painter.fillRect(rect, QBrush(line, Qt::BDiagPattern));
+        painter.fillRect(rect, QBrush(markColour(colour), Qt::BDiagPattern));
     }
 }
 
@@ -108,6 +107,24 @@ void HeatmapLegend::fillMissing(QPainter &painter, const QRect &rect, const QPal
 {
     painter.fillRect(rect, palette.color(QPalette::Base));
     painter.fillRect(rect, QBrush(palette.color(QPalette::Mid), Qt::BDiagPattern));
+}
+
+QColor HeatmapLegend::unreachedColour()
+{
+    return QColor(QRgb{0xd55e00});  // Okabe–Ito vermillion
+}
+
+QColor HeatmapLegend::markColour(const QColor &fill)
+{
+    return fill.lightness() < 128 ? QColor(Qt::white) : QColor(Qt::black);
+}
+
+void HeatmapLegend::paintPriorMark(QPainter &painter, const QRect &rect, const QColor &fill)
+{
+    const int side = std::max(2, std::min(rect.width(), rect.height()) * 2 / 5);
+    QRect dot(0, 0, side, side);
+    dot.moveCenter(rect.center());
+    painter.fillRect(dot, markColour(fill));
 }
 
 int HeatmapLegend::colourBarWidth(const QFontMetrics &metrics, core::quant::FormatId format)
@@ -142,16 +159,27 @@ void HeatmapLegend::paintColourBar(QPainter &painter,
                                    const std::optional<LogRange> &range,
                                    const QLocale &locale)
 {
-    const QRect legend = rect.adjusted(0, paintTitle(painter, rect, colourBarTitle(format)), 0, 0);
+    paintColourBar(painter, rect, colourBarTitle(format), range, locale, tr("No costs"));
+}
+
+void HeatmapLegend::paintColourBar(QPainter &painter,
+                                   const QRect &rect,
+                                   const QString &title,
+                                   const std::optional<LogRange> &range,
+                                   const QLocale &locale,
+                                   const QString &empty,
+                                   BarValues values)
+{
+    const QRect legend = rect.adjusted(0, paintTitle(painter, rect, title), 0, 0);
     if (!range) {
-        painter.drawText(legend, Qt::AlignLeft | Qt::AlignTop, tr("No costs"));
+        painter.drawText(legend, Qt::AlignLeft | Qt::AlignTop, empty);
         return;
     }
     // Inset by half a label, so the end labels stay inside the legend.
     const int textHeight = painter.fontMetrics().height();
     const QRect bar(legend.left(), legend.top() + textHeight / 2, SWATCH,
                     legend.height() - textHeight);
-    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());  // low Δloss at the bottom
+    QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());  // low values at the bottom
     for (std::size_t i = 0; i < VIRIDIS.size(); ++i) {
         gradient.setColorAt(static_cast<double>(i) / static_cast<double>(VIRIDIS.size() - 1),
                             QColor(VIRIDIS.at(i)));
@@ -167,19 +195,24 @@ void HeatmapLegend::paintColourBar(QPainter &painter,
                                legend.width() - SWATCH - LABEL_PAD, textHeight),
                          Qt::AlignLeft | Qt::AlignVCenter | Qt::TextDontClip, text);
     };
+    const bool counts = values == BarValues::Count;
+    const auto valueText = [&](double v) {
+        return counts ? locale.toString(std::llround(std::pow(10.0, v)))
+                      : locale.toString(std::pow(10.0, v), 'g', 2);
+    };
     const int first = static_cast<int>(std::ceil(lo));
     const int last = static_cast<int>(std::floor(hi));
     if (last < first) {  // less than a decade: label the ends with their values
-        tick(hi, locale.toString(std::pow(10.0, hi), 'g', 2));
+        tick(hi, valueText(hi));
         if (hi > lo) {
-            tick(lo, locale.toString(std::pow(10.0, lo), 'g', 2));
+            tick(lo, valueText(lo));
         }
         return;
     }
     const int fit = std::max(1, bar.height() / (textHeight + 2));
     const int step = std::max(1, (last - first + fit) / fit);
     for (int e = first; e <= last; e += step) {
-        tick(e, powerOfTen(e));
+        tick(e, counts && e >= 0 && e <= 6 ? valueText(e) : powerOfTen(e));
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include <QColor>
@@ -55,6 +56,21 @@ public:
     /** Diagonally hatched: no cost for the format shown, or no format assigned. */
     static void fillMissing(QPainter &painter, const QRect &rect, const QPalette &palette);
 
+    /**
+     * The fill of a routed expert the calibration never reached: Okabe–Ito vermillion, a hue
+     * viridis never takes, so such experts stand out on the token map in every palette.
+     */
+    static QColor unreachedColour();
+
+    /** Black or white, whichever reads better on `fill`: marks drawn over a cell. */
+    static QColor markColour(const QColor &fill);
+
+    /**
+     * The mark of an expert whose sensitivity is its layer's prior: a square dot in the middle
+     * of `rect` (at least 2 px, so it shows on the thinnest cells) in markColour(`fill`).
+     */
+    static void paintPriorMark(QPainter &painter, const QRect &rect, const QColor &fill);
+
     /** The width paintColourBar() needs for `format`. */
     static int colourBarWidth(const QFontMetrics &metrics, core::quant::FormatId format);
 
@@ -71,6 +87,25 @@ public:
                                core::quant::FormatId format,
                                const std::optional<LogRange> &range,
                                const QLocale &locale);
+
+    /** What the colour bar's values are: real numbers, or counts (labelled as integers). */
+    enum class BarValues : std::uint8_t
+    {
+        Real,
+        Count,
+    };
+
+    /**
+     * A vertical viridis bar for any log10 range, as above, under `title`; `empty` is shown
+     * instead when there is no range. Counts label the decades 1 … 10⁶ in full ("1,000").
+     */
+    static void paintColourBar(QPainter &painter,
+                               const QRect &rect,
+                               const QString &title,
+                               const std::optional<LogRange> &range,
+                               const QLocale &locale,
+                               const QString &empty,
+                               BarValues values = BarValues::Real);
 
     /**
      * The Assignment legend inside `rect`: a title, then one swatch per chosen format and one
