@@ -345,6 +345,18 @@
         <source>Unpin</source>
         <translation>Freigeben</translation>
     </message>
+    <message>
+        <source>Pin Matching…</source>
+        <translation>Nach Muster fixieren…</translation>
+    </message>
+    <message>
+        <source>Remove Pattern Pin</source>
+        <translation>Musterfixierung entfernen</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::DisplayText</name>
@@ -792,6 +804,93 @@ vorhergesagter Loss-Anstieg: %2 nats pro Token</translation>
     <message>
         <source>Export to %1</source>
         <translation>Export nach %1</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Optionen</translation>
+    </message>
+    <message>
+        <source>The defaults suit most people; each option says what it changes.</source>
+        <translation>Die Voreinstellungen passen für die meisten; jede Option erklärt, was sie ändert.</translation>
+    </message>
+    <message>
+        <source>4-bit activations (W4A4)</source>
+        <translation>4-Bit-Aktivierungen (W4A4)</translation>
+    </message>
+    <message>
+        <source>Each NVFP4 Linear&apos;s inputs are quantized to 4 bits as well: the fastest on GPUs with FP4 arithmetic (NVIDIA Blackwell: RTX 50 series, B200, DGX Spark)</source>
+        <translation>Auch die Eingaben jedes NVFP4-Linears werden auf 4 Bit quantisiert: am schnellsten auf GPUs mit FP4-Arithmetik (NVIDIA Blackwell: RTX-50-Serie, B200, DGX Spark)</translation>
+    </message>
+    <message>
+        <source>16-bit activations (A16)</source>
+        <translation>16-Bit-Aktivierungen (A16)</translation>
+    </message>
+    <message>
+        <source>The inputs stay in 16 bits and only the weights are 4-bit: a little more accurate, and what GPUs before Blackwell compute anyway</source>
+        <translation>Die Eingaben bleiben bei 16 Bit, nur die Gewichte sind 4-Bit: etwas genauer, und ohnehin das, was GPUs vor Blackwell rechnen</translation>
+    </message>
+    <message>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <source>Largest file of the checkpoint</source>
+        <translation>Größte Datei des Checkpoints</translation>
+    </message>
+    <message>
+        <source>The checkpoint is split into files of at most this size (model-00001-of-0000N.safetensors), as Hugging Face does</source>
+        <translation>Der Checkpoint wird wie bei Hugging Face in Dateien von höchstens dieser Größe aufgeteilt (model-00001-of-0000N.safetensors)</translation>
+    </message>
+    <message>
+        <source>Replace the folder if it exists</source>
+        <translation>Ordner ersetzen, falls vorhanden</translation>
+    </message>
+    <message>
+        <source>The old folder is replaced only once the new checkpoint is complete; without this, an existing folder is refused</source>
+        <translation>Der alte Ordner wird erst ersetzt, wenn der neue Checkpoint vollständig ist; ohne diese Option wird ein vorhandener Ordner abgelehnt</translation>
+    </message>
+    <message>
+        <source>NVFP4 Linears:</source>
+        <translation>NVFP4-Linears:</translation>
+    </message>
+    <message>
+        <source>File size:</source>
+        <translation>Dateigröße:</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Zusammenfassung</translation>
+    </message>
+    <message>
+        <source>This is what will be written. Export starts it.</source>
+        <translation>Dies wird geschrieben. „Exportieren“ startet den Vorgang.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The recipe gives %n Linear(s) NVFP4 with 4-bit activations.</source>
+        <translation>
+            <numerusform>Im Rezept erhält %n Linear NVFP4 mit 4-Bit-Aktivierungen.</numerusform>
+            <numerusform>Im Rezept erhalten %n Linears NVFP4 mit 4-Bit-Aktivierungen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The recipe has no NVFP4 Linear with 4-bit activations: nothing to choose.</source>
+        <translation>Das Rezept enthält kein NVFP4-Linear mit 4-Bit-Aktivierungen: Es gibt nichts zu wählen.</translation>
+    </message>
+    <message>
+        <source>Linears: %1
+Size: about %2 in %3 file(s) of at most %4
+Folder: %5%6
+Also copied from the model folder: its tokenizer, chat template and generation settings, where it has them.
+The model folder itself is only read.</source>
+        <translation>Linears: %1
+Größe: etwa %2 in %3 Datei(en) von höchstens %4
+Ordner: %5%6
+Außerdem aus dem Modellordner kopiert, sofern vorhanden: Tokenizer, Chat-Vorlage und Generierungseinstellungen.
+Der Modellordner selbst wird nur gelesen.</translation>
+    </message>
+    <message>
+        <source> (replaced if it exists)</source>
+        <translation> (wird ersetzt, falls vorhanden)</translation>
     </message>
 </context>
 <context>
@@ -1454,6 +1553,88 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
         <source>The measured evaluations could not be read: %1</source>
         <translation>Die gemessenen Bewertungen konnten nicht gelesen werden: %1</translation>
     </message>
+    <message>
+        <source>× </source>
+        <translation>× </translation>
+    </message>
+    <message>
+        <source>Sequences at once</source>
+        <translation>Gleichzeitige Sequenzen</translation>
+    </message>
+    <message>
+        <source>How many conversations the server runs at once: each keeps its own KV cache of the context&apos;s length</source>
+        <translation>Wie viele Unterhaltungen der Server gleichzeitig führt: Jede hat ihren eigenen KV-Cache in Kontextlänge</translation>
+    </message>
+    <message>
+        <source>KV cache BF16</source>
+        <translation>KV-Cache BF16</translation>
+    </message>
+    <message>
+        <source>KV cache FP8</source>
+        <translation>KV-Cache FP8</translation>
+    </message>
+    <message>
+        <source>KV cache type</source>
+        <translation>KV-Cache-Typ</translation>
+    </message>
+    <message>
+        <source>FP8 halves the memory the KV cache takes (vllm serve --kv-cache-dtype fp8)</source>
+        <translation>FP8 halbiert den Speicherbedarf des KV-Cache (vllm serve --kv-cache-dtype fp8)</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::PinPatternDialog</name>
+    <message>
+        <source>Pin Matching Linears</source>
+        <translation>Passende Linears fixieren</translation>
+    </message>
+    <message>
+        <source>Every Linear whose name contains a match of the pattern gets the format, whatever the budget. The pattern is a regular expression: &lt;code&gt;down_proj&lt;/code&gt; matches every down projection, &lt;code&gt;layers\.(0|1)\.&lt;/code&gt; the first two layers.</source>
+        <translation>Jedes Linear, dessen Name eine Übereinstimmung mit dem Muster enthält, erhält das Format, unabhängig vom Budget. Das Muster ist ein regulärer Ausdruck: &lt;code&gt;down_proj&lt;/code&gt; trifft auf jede Down-Projektion zu, &lt;code&gt;layers\.(0|1)\.&lt;/code&gt; auf die ersten beiden Schichten.</translation>
+    </message>
+    <message>
+        <source>Pattern of Linear names</source>
+        <translation>Muster für Linear-Namen</translation>
+    </message>
+    <message>
+        <source>Format to pin to</source>
+        <translation>Format, auf das fixiert wird</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>Fixieren</translation>
+    </message>
+    <message>
+        <source>&amp;Pattern:</source>
+        <translation>&amp;Muster:</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>&amp;Format:</translation>
+    </message>
+    <message>
+        <source>Not a valid pattern: %1</source>
+        <translation>Kein gültiges Muster: %1</translation>
+    </message>
+    <message>
+        <source>Type a pattern.</source>
+        <translation>Geben Sie ein Muster ein.</translation>
+    </message>
+    <message>
+        <source>Matches no Linear.</source>
+        <translation>Passt auf kein Linear.</translation>
+    </message>
+    <message>
+        <source>%1 cannot store %2 (its shape does not fit the format&apos;s groups): narrow the pattern or pick another format.</source>
+        <translation>%1 kann %2 nicht speichern (seine Form passt nicht zu den Gruppen des Formats): Schränken Sie das Muster ein oder wählen Sie ein anderes Format.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Matches %n Linear(s): %1</source>
+        <translation>
+            <numerusform>Passt auf %n Linear: %1</numerusform>
+            <numerusform>Passt auf %n Linears: %1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
@@ -1574,6 +1755,30 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
     <message>
         <source>Probe %1</source>
         <translation>Messung %1</translation>
+    </message>
+    <message>
+        <source>Device the probe runs on</source>
+        <translation>Gerät, auf dem die Messung läuft</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU (CUDA)</translation>
+    </message>
+    <message>
+        <source>This build&apos;s libtorch has no CUDA, or no GPU is visible</source>
+        <translation>Die libtorch dieses Builds unterstützt kein CUDA, oder es ist keine GPU sichtbar</translation>
+    </message>
+    <message>
+        <source>The GPU computes in bfloat16 and is much faster on large models; the CPU computes in float32</source>
+        <translation>Die GPU rechnet in bfloat16 und ist bei großen Modellen viel schneller; die CPU rechnet in float32</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
     </message>
 </context>
 <context>

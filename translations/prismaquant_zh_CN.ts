@@ -345,6 +345,18 @@
         <source>Unpin</source>
         <translation>取消固定</translation>
     </message>
+    <message>
+        <source>Pin Matching…</source>
+        <translation>按模式固定…</translation>
+    </message>
+    <message>
+        <source>Remove Pattern Pin</source>
+        <translation>移除模式固定</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::DisplayText</name>
@@ -789,6 +801,92 @@ predicted loss increase: %2 nats per token</source>
     <message>
         <source>Export to %1</source>
         <translation>导出到 %1</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>The defaults suit most people; each option says what it changes.</source>
+        <translation>默认设置适合大多数人；每个选项都会说明它的作用。</translation>
+    </message>
+    <message>
+        <source>4-bit activations (W4A4)</source>
+        <translation>4 比特激活（W4A4）</translation>
+    </message>
+    <message>
+        <source>Each NVFP4 Linear&apos;s inputs are quantized to 4 bits as well: the fastest on GPUs with FP4 arithmetic (NVIDIA Blackwell: RTX 50 series, B200, DGX Spark)</source>
+        <translation>每个 NVFP4 Linear 的输入也量化为 4 比特：在支持 FP4 运算的 GPU 上最快（NVIDIA Blackwell：RTX 50 系列、B200、DGX Spark）</translation>
+    </message>
+    <message>
+        <source>16-bit activations (A16)</source>
+        <translation>16 比特激活（A16）</translation>
+    </message>
+    <message>
+        <source>The inputs stay in 16 bits and only the weights are 4-bit: a little more accurate, and what GPUs before Blackwell compute anyway</source>
+        <translation>输入保持 16 比特，只有权重为 4 比特：精度略高，而且 Blackwell 之前的 GPU 本来就是这样计算的</translation>
+    </message>
+    <message>
+        <source> GB</source>
+        <translation> GB</translation>
+    </message>
+    <message>
+        <source>Largest file of the checkpoint</source>
+        <translation>检查点的最大文件大小</translation>
+    </message>
+    <message>
+        <source>The checkpoint is split into files of at most this size (model-00001-of-0000N.safetensors), as Hugging Face does</source>
+        <translation>检查点会像 Hugging Face 那样拆分为不超过此大小的多个文件（model-00001-of-0000N.safetensors）</translation>
+    </message>
+    <message>
+        <source>Replace the folder if it exists</source>
+        <translation>如果文件夹已存在则替换</translation>
+    </message>
+    <message>
+        <source>The old folder is replaced only once the new checkpoint is complete; without this, an existing folder is refused</source>
+        <translation>只有在新检查点完整写出后才会替换旧文件夹；不勾选此项时，已存在的文件夹会被拒绝</translation>
+    </message>
+    <message>
+        <source>NVFP4 Linears:</source>
+        <translation>NVFP4 Linear：</translation>
+    </message>
+    <message>
+        <source>File size:</source>
+        <translation>文件大小：</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>This is what will be written. Export starts it.</source>
+        <translation>以下是将要写出的内容。点击“导出”即开始。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The recipe gives %n Linear(s) NVFP4 with 4-bit activations.</source>
+        <translation>
+            <numerusform>该方案为 %n 个 Linear 分配了使用 4 比特激活的 NVFP4。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The recipe has no NVFP4 Linear with 4-bit activations: nothing to choose.</source>
+        <translation>该方案中没有使用 4 比特激活的 NVFP4 Linear：无需选择。</translation>
+    </message>
+    <message>
+        <source>Linears: %1
+Size: about %2 in %3 file(s) of at most %4
+Folder: %5%6
+Also copied from the model folder: its tokenizer, chat template and generation settings, where it has them.
+The model folder itself is only read.</source>
+        <translation>Linear：%1
+大小：约 %2，分为 %3 个文件，每个不超过 %4
+文件夹：%5%6
+同时从模型文件夹复制（如有）：分词器、聊天模板和生成设置。
+模型文件夹本身只会被读取。</translation>
+    </message>
+    <message>
+        <source> (replaced if it exists)</source>
+        <translation>（如已存在则替换）</translation>
     </message>
 </context>
 <context>
@@ -1450,6 +1548,87 @@ predicted loss increase: %4 nats per token</source>
         <source>The measured evaluations could not be read: %1</source>
         <translation>无法读取实测评估结果：%1</translation>
     </message>
+    <message>
+        <source>× </source>
+        <translation>× </translation>
+    </message>
+    <message>
+        <source>Sequences at once</source>
+        <translation>同时处理的序列数</translation>
+    </message>
+    <message>
+        <source>How many conversations the server runs at once: each keeps its own KV cache of the context&apos;s length</source>
+        <translation>服务器同时运行的对话数：每个对话都有自己的 KV 缓存，长度为上下文长度</translation>
+    </message>
+    <message>
+        <source>KV cache BF16</source>
+        <translation>KV 缓存 BF16</translation>
+    </message>
+    <message>
+        <source>KV cache FP8</source>
+        <translation>KV 缓存 FP8</translation>
+    </message>
+    <message>
+        <source>KV cache type</source>
+        <translation>KV 缓存类型</translation>
+    </message>
+    <message>
+        <source>FP8 halves the memory the KV cache takes (vllm serve --kv-cache-dtype fp8)</source>
+        <translation>FP8 可将 KV 缓存占用的显存减半（vllm serve --kv-cache-dtype fp8）</translation>
+    </message>
+</context>
+<context>
+    <name>pq::widgets::PinPatternDialog</name>
+    <message>
+        <source>Pin Matching Linears</source>
+        <translation>固定匹配的 Linear</translation>
+    </message>
+    <message>
+        <source>Every Linear whose name contains a match of the pattern gets the format, whatever the budget. The pattern is a regular expression: &lt;code&gt;down_proj&lt;/code&gt; matches every down projection, &lt;code&gt;layers\.(0|1)\.&lt;/code&gt; the first two layers.</source>
+        <translation>名称中包含该模式匹配项的每个 Linear 都使用该格式，无论预算如何。模式是一个正则表达式：&lt;code&gt;down_proj&lt;/code&gt; 匹配所有下投影，&lt;code&gt;layers\.(0|1)\.&lt;/code&gt; 匹配前两层。</translation>
+    </message>
+    <message>
+        <source>Pattern of Linear names</source>
+        <translation>Linear 名称的模式</translation>
+    </message>
+    <message>
+        <source>Format to pin to</source>
+        <translation>要固定为的格式</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <source>&amp;Pattern:</source>
+        <translation>模式(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Not a valid pattern: %1</source>
+        <translation>无效的模式：%1</translation>
+    </message>
+    <message>
+        <source>Type a pattern.</source>
+        <translation>请输入模式。</translation>
+    </message>
+    <message>
+        <source>Matches no Linear.</source>
+        <translation>没有匹配的 Linear。</translation>
+    </message>
+    <message>
+        <source>%1 cannot store %2 (its shape does not fit the format&apos;s groups): narrow the pattern or pick another format.</source>
+        <translation>%1 无法存储 %2（其形状与该格式的分组不符）：请缩小模式范围或选择其他格式。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Matches %n Linear(s): %1</source>
+        <translation>
+            <numerusform>匹配 %n 个 Linear：%1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
@@ -1570,6 +1749,30 @@ predicted loss increase: %4 nats per token</source>
     <message>
         <source>Probe %1</source>
         <translation>测量 %1</translation>
+    </message>
+    <message>
+        <source>Device the probe runs on</source>
+        <translation>运行测量的设备</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>GPU (CUDA)</source>
+        <translation>GPU（CUDA）</translation>
+    </message>
+    <message>
+        <source>This build&apos;s libtorch has no CUDA, or no GPU is visible</source>
+        <translation>此版本的 libtorch 不支持 CUDA，或者检测不到 GPU</translation>
+    </message>
+    <message>
+        <source>The GPU computes in bfloat16 and is much faster on large models; the CPU computes in float32</source>
+        <translation>GPU 以 bfloat16 计算，在大模型上快得多；CPU 以 float32 计算</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
     </message>
 </context>
 <context>

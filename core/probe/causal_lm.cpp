@@ -95,6 +95,11 @@ Result<std::vector<std::int32_t>> TorchCausalLm::greedy(std::span<const std::int
 
 }  // namespace
 
+bool cudaAvailable()
+{
+    return torch::cuda::is_available();
+}
+
 core::Status checkRuntimeOptions(const RuntimeOptions &options)
 {
     if (options.device == Device::Cuda && !torch::cuda::is_available()) {

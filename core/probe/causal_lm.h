@@ -26,6 +26,9 @@ enum class ComputeDtype : std::uint8_t
     BFloat16,  ///< on the CPU: for tests of the bf16 path
 };
 
+/** Whether Device::Cuda can run here: libtorch has CUDA and a GPU is visible. */
+bool cudaAvailable();
+
 struct RuntimeOptions
 {
     Device device = Device::Cpu;

@@ -2,6 +2,7 @@
 // widgets/allocation: the table lists every Linear of the run with the format, bytes and
 // predicted Δloss the document's allocation gives it, follows a new budget without a reset,
 // filters by words and sorts numbers as numbers; the summary counts Linears and bytes per format.
+#include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
 #include <QMenu>
@@ -15,11 +16,13 @@
 #include "tests/support/synthetic_run.h"
 #include "widgets/allocation/allocation_table_model.h"
 #include "widgets/allocation/allocation_view.h"
+#include "widgets/allocation/pin_pattern_dialog.h"
 #include "widgets/run/run_document.h"
 
 using pq::core::quant::FormatId;
 using pq::widgets::AllocationTableModel;
 using pq::widgets::AllocationView;
+using pq::widgets::PinPatternDialog;
 using pq::widgets::RunDocument;
 using Column = AllocationTableModel::Column;
 
@@ -49,6 +52,24 @@ QString openSyntheticRun(const QTemporaryDir &dir, RunDocument &doc)
     return ready ? run : QString();
 }
 
+/** The action at `path` ("Pin to/BF16") of a context menu, or null. */
+QAction *menuAction(QMenu *menu, const QString &path)
+{
+    QMenu *at = menu;
+    const QStringList parts = path.split(QLatin1Char('/'));
+    for (int i = 0; i < parts.size(); ++i) {
+        QAction *found = nullptr;
+        for (QAction *a : at->actions()) {
+            found = a->text() == parts[i] ? a : found;
+        }
+        if (found == nullptr || i + 1 == parts.size()) {
+            return found;
+        }
+        at = found->menu();
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 class TestAllocationView : public QObject
@@ -58,6 +79,7 @@ class TestAllocationView : public QObject
 private Q_SLOTS:
     void tableFollowsTheBudget();
     void filterAndSort();
+    void pinMatchingPinsEveryMatchedLinear();
     void pinFromTheContextMenu();
 };
 
@@ -141,21 +163,6 @@ void TestAllocationView::pinFromTheContextMenu()
     const QString run = openSyntheticRun(dir, doc);
     QVERIFY(!run.isEmpty());
     const AllocationTableModel &m = *view.tableModel();
-    const auto menuAction = [](QMenu *menu, const QString &path) -> QAction * {
-        QMenu *at = menu;
-        const QStringList parts = path.split(QLatin1Char('/'));
-        for (int i = 0; i < parts.size(); ++i) {
-            QAction *found = nullptr;
-            for (QAction *a : at->actions()) {
-                found = a->text() == parts[i] ? a : found;
-            }
-            if (found == nullptr || i + 1 == parts.size()) {
-                return found;
-            }
-            at = found->menu();
-        }
-        return nullptr;
-    };
     // row 0 is layer 0's q_proj (inventory order): pin it to BF16
     std::unique_ptr<QMenu> menu(view.contextMenuFor(0));
     QVERIFY(menu != nullptr);
@@ -175,6 +182,75 @@ void TestAllocationView::pinFromTheContextMenu()
     unpin->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.empty() && !doc.isSolving(), TIMEOUT_MS);
     QTRY_VERIFY_WITH_TIMEOUT(!m.isPinned(0), TIMEOUT_MS);
+    QVERIFY(!QFile::exists(run + QStringLiteral("/pins.json")));
+}
+
+void TestAllocationView::pinMatchingPinsEveryMatchedLinear()
+{
+    QCOMPARE(AllocationView::proposedPattern("model.layers.3.mlp.down_proj"),
+             QStringLiteral("\\.mlp\\.down_proj$"));
+    QCOMPARE(AllocationView::proposedPattern("lm_head"), QStringLiteral("^lm_head$"));
+
+    QTemporaryDir dir;
+    RunDocument doc;
+    AllocationView view(&doc);
+    const QString run = openSyntheticRun(dir, doc);
+    QVERIFY(!run.isEmpty());
+    const AllocationTableModel &m = *view.tableModel();
+    int down = 0;
+    while (!m.nameAt(down).ends_with("mlp.down_proj")) {
+        ++down;
+    }
+    std::unique_ptr<QMenu> menu(view.contextMenuFor(down));
+    QVERIFY(menuAction(menu.get(), QStringLiteral("Pin Matching\u2026")) != nullptr);
+    QVERIFY(menuAction(menu.get(), QStringLiteral("Remove Pattern Pin")) == nullptr);
+
+    PinPatternDialog *dialog = view.openPinDialog(down);
+    QVERIFY(dialog != nullptr && dialog->isVisible());
+    QCOMPARE(dialog->pattern(), QStringLiteral("\\.mlp\\.down_proj$"));
+    const auto &inv = doc.run()->costs.inventory;
+    const auto downs = std::count_if(inv.linears.begin(), inv.linears.end(), [](const auto &l) {
+        return l.role == pq::core::LinearRole::MlpDown;
+    });
+    QCOMPARE(dialog->matchCount(), static_cast<int>(downs));  // one per layer
+    QVERIFY(downs >= 2);
+    // refusals: not a regex, no match, a format the shape cannot take (in = 176: no MXFP groups)
+    dialog->patternEdit()->setText(QStringLiteral("("));
+    QVERIFY(!dialog->isAcceptable());
+    QVERIFY2(dialog->statusText().contains(QLatin1String("Not a valid pattern")),
+             qPrintable(dialog->statusText()));
+    dialog->patternEdit()->setText(QStringLiteral("no_such_module"));
+    QVERIFY(!dialog->isAcceptable());
+    QCOMPARE(dialog->matchCount(), 0);
+    dialog->patternEdit()->setText(QStringLiteral("\\.mlp\\.down_proj$"));
+    dialog->formatBox()->setCurrentIndex(dialog->formatBox()->findText(QStringLiteral("MXFP8")));
+    QVERIFY(dialog->formatBox()->currentIndex() >= 0);
+    QVERIFY(!dialog->isAcceptable());
+    QVERIFY2(dialog->statusText().contains(QLatin1String("cannot store")),
+             qPrintable(dialog->statusText()));
+    dialog->formatBox()->setCurrentIndex(dialog->formatBox()->findText(QStringLiteral("BF16")));
+    QVERIFY(dialog->isAcceptable());
+    dialog->accept();
+
+    // one pin, for every down_proj; kept in pins.json
+    QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.size() == 1 && !doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.run()->pins.front().pattern, std::string(R"(\.mlp\.down_proj$)"));
+    for (int row = 0; row < m.rowCount(); ++row) {
+        QCOMPARE(m.isPinned(row), m.nameAt(row).ends_with("mlp.down_proj"));
+        if (m.isPinned(row)) {
+            QCOMPARE(m.formatAt(row), FormatId::BF16);
+        }
+    }
+    QCOMPARE(pq::core::pipeline::readPins(run.toStdString())->size(), std::size_t{1});
+
+    // the pattern's pin is offered for removal on each Linear it holds, and removed from there
+    menu.reset(view.contextMenuFor(down));
+    QVERIFY(!menuAction(menu.get(), QStringLiteral("Unpin"))->isEnabled());  // not an exact pin
+    QAction *remove = menuAction(
+            menu.get(), QStringLiteral("Remove Pattern Pin/\\.mlp\\.down_proj$ \u2192 BF16"));
+    QVERIFY(remove != nullptr);
+    remove->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.empty() && !doc.isSolving(), TIMEOUT_MS);
     QVERIFY(!QFile::exists(run + QStringLiteral("/pins.json")));
 }
 

@@ -2,10 +2,15 @@
 // widgets/export/export_wizard.h: from a run's allocation to a checkpoint on disk without a
 // terminal — the wizard writes the allocation's formats, read-back (core::ct::
 // CompressedCheckpoint) accepts what it wrote, and the last page gives the vllm command; an
-// output folder that exists is refused and left as it was.
+// output folder that exists is refused and left as it was, unless the option to replace it is
+// chosen; the A16 option writes NVFP4 Linears with 16-bit activations; the summary says what
+// will be written.
+#include <QCheckBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QLineEdit>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +40,7 @@ private Q_SLOTS:
     void initTestCase();
     void exportsTheAllocation();
     void existingFolderIsRefused();
+    void optionsShapeTheCheckpoint();
 
 private:
     /** Opens the run at its knee and walks the wizard to its export page. */
@@ -58,6 +64,12 @@ void TestExportWizard::runWizard(ExportWizard &wizard, const QString &out)
     wizard.next();
     QCOMPARE(wizard.currentId(), int{ExportWizard::OutputPage});
     wizard.outputEdit()->setText(out);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::OptionsPage});
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::SummaryPage});
+    QVERIFY2(wizard.summaryText().contains(QDir::toNativeSeparators(out)),
+             qPrintable(wizard.summaryText()));
     wizard.next();  // the commit page: the export starts
     QCOMPARE(wizard.currentId(), int{ExportWizard::ExportPage});
 }
@@ -116,6 +128,59 @@ void TestExportWizard::existingFolderIsRefused()
     QVERIFY(!wizard.errorText().isEmpty());
     QVERIFY(wizard.serveCommand().isEmpty());
     QCOMPARE(QDir(out).entryList(QDir::Files), QStringList{QStringLiteral("notes.txt")});
+}
+
+void TestExportWizard::optionsShapeTheCheckpoint()
+{
+    // a run that measured NVFP4 (W4A4) too, every Linear pinned to it
+    const QString runDir = m_dir.filePath(QStringLiteral("run-nvfp4"));
+    using pq::core::quant::FormatId;
+    QVERIFY(pq::test::writeSyntheticRun(
+                    EXAMPLE, runDir.toStdString(),
+                    [](const pq::core::LinearInfo &, pq::core::data::LinearSensitivity &s) {
+                        if (const auto a16 = s.weightCost.find(FormatId::NVFP4A16);
+                            a16 != s.weightCost.end()) {
+                            s.weightCost[FormatId::NVFP4] = a16->second * 1.5;
+                        }
+                    })
+                    .has_value());
+    RunDocument doc;
+    doc.open(runDir);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.allocation() != nullptr && !doc.isSolving(), TIMEOUT_MS);
+    doc.setPinPattern(".", FormatId::NVFP4);
+    QTRY_VERIFY_WITH_TIMEOUT(doc.run()->pins.size() == 1 && !doc.isSolving(), TIMEOUT_MS);
+    const std::size_t linears = doc.run()->costs.inventory.linears.size();
+    QCOMPARE(doc.allocation()->counts().at(FormatId::NVFP4), linears);
+
+    // the folder exists: replaced, because the option says so
+    const QString out = m_dir.filePath(QStringLiteral("replaced"));
+    QVERIFY(QDir().mkpath(out));
+    ExportWizard wizard(&doc, *m_backend);
+    QSignalSpy finished(&wizard, &ExportWizard::exportFinished);
+    wizard.show();
+    wizard.next();
+    wizard.outputEdit()->setText(out);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::OptionsPage});
+    QVERIFY(wizard.a16Button()->isEnabled());
+    wizard.a16Button()->setChecked(true);
+    wizard.replaceBox()->setChecked(true);
+    wizard.shardBox()->setValue(0.1);
+    wizard.next();
+    QCOMPARE(wizard.currentId(), int{ExportWizard::SummaryPage});
+    const QString summary = wizard.summaryText();
+    QVERIFY2(summary.contains(QStringLiteral("%1 NVFP4A16").arg(linears)) &&
+                     summary.contains(QLatin1String("replaced if it exists")),
+             qPrintable(summary));
+    wizard.next();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, TIMEOUT_MS);
+    QVERIFY2(wizard.exported(), qPrintable(wizard.errorText()));
+    auto back = pq::core::ct::CompressedCheckpoint::open(out.toStdString());
+    QVERIFY2(back.has_value(), back ? "" : back.error().message().c_str());
+    QCOMPARE(back->modules().size(), linears);
+    for (const auto &module : back->modules()) {
+        QVERIFY2(module.format == FormatId::NVFP4A16, module.name.c_str());
+    }
 }
 
 QTEST_MAIN(TestExportWizard)

@@ -235,6 +235,18 @@ void TestMainWindow::runDirectoryOpensThePareto()
              qPrintable(pareto->fitText()));
     QCOMPARE(doc->budgetBytes(), curve.back().totalBytes);  // clamped to the curve
     QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
+    // the batch multiplies the KV cache's tokens; FP8 halves its bytes per element
+    pareto->contextBox()->setValue(4096);
+    pareto->batchBox()->setValue(4);
+    pareto->fitGpu();
+    const QString bf16 = pareto->fitArithmetic();
+    QVERIFY2(bf16.contains(QStringLiteral("16384 tokens (4096 context × 4 batch)")),
+             qPrintable(bf16));
+    pareto->kvTypeBox()->setCurrentIndex(1);
+    pareto->fitGpu();
+    const QString fp8 = pareto->fitArithmetic();
+    QVERIFY2(fp8 != bf16 && fp8.contains(QStringLiteral("× 1 B")), qPrintable(fp8));
+    QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
     doc->setBudgetBytes(curve.front().totalBytes);
     QTRY_VERIFY_WITH_TIMEOUT(!doc->isSolving(), LOAD_TIMEOUT_MS);
     QTest::keyClick(chart, Qt::Key_End);  // all BF16

@@ -2,15 +2,18 @@
 // widgets/probe/probe_view.h on the real stories260K: the probe runs in the background into
 // the run directory (sensitivity.json, calibration.json), shows its stage and log, and names
 // the run directory when done; a cancelled probe writes no results; missing inputs are said.
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "core/probe/causal_lm.h"
 #include "kernels/cpu/cpu_backend.h"
 #include "tests/support/shared_data.h"
 #include "tests/support/stories260k.h"
@@ -33,6 +36,7 @@ private Q_SLOTS:
     void probesIntoTheRunDirectory();
     void cancelWritesNoResults();
     void missingInputsAreSaid();
+    void deviceChoiceFollowsTheMachine();
     void newcomerDefaultsForTheDemo();
 
 private:
@@ -109,6 +113,21 @@ void TestProbeView::missingInputsAreSaid()
     view.start();
     QVERIFY(!view.isRunning());
     QVERIFY(view.statusText().contains(QLatin1String("calibration text")));
+}
+
+void TestProbeView::deviceChoiceFollowsTheMachine()
+{
+    ProbeView view(*m_backend);
+    QComboBox *device = view.deviceBox();
+    QCOMPARE(device->count(), 2);
+    QCOMPARE(device->currentIndex(), 0);  // the CPU, which every build has
+    const auto *model = qobject_cast<QStandardItemModel *>(device->model());
+    QVERIFY(model != nullptr);
+    // the GPU can be chosen exactly where libtorch sees one
+    QCOMPARE(model->item(1)->isEnabled(), pq::probe::cudaAvailable());
+    if (!pq::probe::cudaAvailable()) {
+        QVERIFY(!model->item(1)->toolTip().isEmpty());
+    }
 }
 
 void TestProbeView::newcomerDefaultsForTheDemo()

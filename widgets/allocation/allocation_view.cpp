@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 
 #include <QHeaderView>
 #include <QLabel>
@@ -12,13 +13,25 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/pipeline/pins.h"
 #include "core/quant/format_spec.h"
 #include "widgets/allocation/allocation_table_model.h"
+#include "widgets/allocation/pin_pattern_dialog.h"
 #include "widgets/model/display_text.h"
 #include "widgets/run/run_document.h"
 
 namespace pq::widgets {
 namespace {
+
+/** Whether the pin `pattern` holds `name` (as the allocator reads pins; an invalid one none). */
+bool matchesPattern(const std::string &name, const std::string &pattern)
+{
+    try {
+        return std::regex_search(name, std::regex(pattern, std::regex::ECMAScript));
+    } catch (const std::regex_error &) {
+        return false;
+    }
+}
 
 /** Rows whose name, role or format holds every typed word; sorted on the model's SORT_ROLE. */
 class AllocationFilterProxy : public QSortFilterProxyModel
@@ -141,7 +154,57 @@ QMenu *AllocationView::contextMenuFor(int proxyRow)
                                   [&pattern](const auto &p) { return p.pattern == pattern; }));
     connect(unpin, &QAction::triggered, this,
             [this, name] { m_document->setPin(name, std::nullopt); });
+    menu->addSeparator();
+    QAction *matching = menu->addAction(tr("Pin Matching\u2026"));
+    connect(matching, &QAction::triggered, this, [this, proxyRow] { openPinDialog(proxyRow); });
+    // the pattern pins that hold this Linear, each removable here
+    QMenu *patterns = nullptr;
+    for (const core::pipeline::Pin &p : pins) {
+        if (p.pattern == pattern || !matchesPattern(name, p.pattern)) {
+            continue;
+        }
+        if (patterns == nullptr) {
+            patterns = menu->addMenu(tr("Remove Pattern Pin"));
+        }
+        const std::string_view format = core::quant::formatInfo(p.format).name;
+        QAction *remove = patterns->addAction(
+                tr("%1 \u2192 %2")
+                        .arg(QString::fromStdString(p.pattern),
+                             QString::fromUtf8(format.data(),
+                                               static_cast<qsizetype>(format.size()))));
+        connect(remove, &QAction::triggered, this,
+                [this, p] { m_document->setPinPattern(p.pattern, std::nullopt); });
+    }
     return menu;
+}
+
+QString AllocationView::proposedPattern(const std::string &name)
+{
+    static const std::regex layer(R"(^.*?\.layers\.[0-9]+(\..+)$)");
+    std::smatch m;
+    const std::string exact = core::pipeline::exactPattern(name);
+    if (!std::regex_match(name, m, layer)) {
+        return QString::fromStdString(exact);
+    }
+    // the escaped tail of the exact pattern: everything after the layer index, anchored at the end
+    const std::string tail = core::pipeline::exactPattern(m[1].str());
+    return QString::fromStdString(tail.substr(1));  // without the leading "^"
+}
+
+PinPatternDialog *AllocationView::openPinDialog(int proxyRow)
+{
+    const int row = m_proxy->mapToSource(m_proxy->index(proxyRow, 0)).row();
+    const auto run = m_document->run();
+    if (row < 0 || run == nullptr) {
+        return nullptr;
+    }
+    auto *dialog = new PinPatternDialog(run, proposedPattern(m_model->nameAt(row)), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_document->setPinPattern(dialog->pattern().toStdString(), dialog->format());
+    });
+    dialog->open();
+    return dialog;
 }
 
 void AllocationView::showContextMenu(const QPoint &pos)

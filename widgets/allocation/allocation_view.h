@@ -12,14 +12,17 @@ class QTableView;
 namespace pq::widgets {
 
 class AllocationTableModel;
+class PinPatternDialog;
 class RunDocument;
 
 /**
  * The Allocation tab: the allocation at the document's budget in one line, Linears and bytes
  * per format, and a sortable table of every Linear with its format, bytes and predicted Δloss,
  * filtered by the words typed above it (name, role or format). Right-click a row to pin its
- * Linear (and so its fused group) to a format or to unpin it: the document re-runs the
- * allocator and keeps the pin in the run directory. Follows the document. GUI thread only.
+ * Linear (and so its fused group) to a format or to unpin it, or to pin every Linear a pattern
+ * matches ("Pin Matching…", proposing the row's role in every layer) and to remove such a
+ * pattern's pin: the document re-runs the allocator and keeps the pins in the run directory.
+ * Follows the document. GUI thread only.
  */
 class AllocationView : public QWidget
 {
@@ -41,6 +44,18 @@ public:
 
     /** The context menu of a proxy row (what right-clicking it shows); the caller owns it. */
     QMenu *contextMenuFor(int proxyRow);
+
+    /**
+     * Opens "Pin Matching…" for a proxy row (window-modal, not blocking): accepted, its pattern
+     * and format become a pin of the document. Deleted when closed.
+     */
+    PinPatternDialog *openPinDialog(int proxyRow);
+
+    /**
+     * The pattern "Pin Matching…" proposes for `name`: the same module in every layer
+     * ("model.layers.3.mlp.down_proj" → "\.mlp\.down_proj$"), else the name itself.
+     */
+    static QString proposedPattern(const std::string &name);
 
 private:
     void onLoaded();

@@ -2,16 +2,21 @@
 #include "widgets/export/export_wizard.h"
 
 #include <QApplication>
+#include <QButtonGroup>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QStorageInfo>
 #include <QVBoxLayout>
 
@@ -24,7 +29,7 @@
 
 namespace pq::widgets {
 
-/** Page 3: runs the export when shown; complete once it has succeeded. */
+/** Page 5: runs the export when shown; complete once it has succeeded. */
 class ExportRunPage : public QWizardPage
 {
 public:
@@ -130,9 +135,65 @@ ExportWizard::ExportWizard(RunDocument *document,
     outputLayout->addLayout(row);
     outputLayout->addWidget(m_space);
     outputLayout->addStretch(1);
-    output->setCommitPage(true);
-    output->setButtonText(QWizard::CommitButton, tr("Export"));
     setPage(OutputPage, output);
+
+    // 3. options
+    QWizardPage *options =
+            makePage(tr("Options"),
+                     tr("The defaults suit most people; each option says what it changes."), this);
+    m_w4a4 = new QRadioButton(tr("4-bit activations (W4A4)"), options);
+    m_w4a4->setToolTip(tr("Each NVFP4 Linear's inputs are quantized to 4 bits as well: the "
+                          "fastest on GPUs with FP4 arithmetic (NVIDIA Blackwell: RTX 50 series, "
+                          "B200, DGX Spark)"));
+    m_a16 = new QRadioButton(tr("16-bit activations (A16)"), options);
+    m_a16->setToolTip(tr("The inputs stay in 16 bits and only the weights are 4-bit: a little "
+                         "more accurate, and what GPUs before Blackwell compute anyway"));
+    m_w4a4->setChecked(true);
+    auto *activations = new QButtonGroup(options);
+    activations->addButton(m_w4a4);
+    activations->addButton(m_a16);
+    m_activationNote = new QLabel(options);
+    m_activationNote->setWordWrap(true);
+    m_shardGb = new QDoubleSpinBox(options);
+    m_shardGb->setRange(0.1, 100.0);
+    m_shardGb->setDecimals(1);
+    m_shardGb->setValue(5.0);
+    m_shardGb->setSuffix(tr(" GB"));
+    m_shardGb->setAccessibleName(tr("Largest file of the checkpoint"));
+    m_shardGb->setToolTip(tr("The checkpoint is split into files of at most this size "
+                             "(model-00001-of-0000N.safetensors), as Hugging Face does"));
+    m_replace = new QCheckBox(tr("Replace the folder if it exists"), options);
+    m_replace->setToolTip(tr("The old folder is replaced only once the new checkpoint is "
+                             "complete; without this, an existing folder is refused"));
+    auto *optionsLayout = new QFormLayout(options);
+    auto *activationBox = new QVBoxLayout;
+    activationBox->addWidget(m_w4a4);
+    activationBox->addWidget(m_a16);
+    activationBox->addWidget(m_activationNote);
+    optionsLayout->addRow(tr("NVFP4 Linears:"), activationBox);
+    optionsLayout->addRow(tr("File size:"), m_shardGb);
+    optionsLayout->addRow(QString(), m_replace);
+    setPage(OptionsPage, options);
+
+    // 4. summary
+    QWizardPage *summary =
+            makePage(tr("Summary"), tr("This is what will be written. Export starts it."), this);
+    m_summary = new QLabel(summary);
+    m_summary->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *summaryLayout = new QVBoxLayout(summary);
+    summaryLayout->addWidget(m_summary);
+    summaryLayout->addStretch(1);
+    summary->setCommitPage(true);
+    summary->setButtonText(QWizard::CommitButton, tr("Export"));
+    setPage(SummaryPage, summary);
+    connect(this, &QWizard::currentIdChanged, this, [this](int id) {
+        if (id == OptionsPage) {
+            updateOptions();
+        } else if (id == SummaryPage) {
+            updateSummary();
+        }
+    });
     if (!m_document->runDirectory().isEmpty()) {
         m_output->setText(QDir(m_document->runDirectory()).filePath(QStringLiteral("export")));
     }
@@ -174,6 +235,79 @@ ExportWizard::~ExportWizard()
     m_pool.waitForDone();
 }
 
+core::ct::FormatMap ExportWizard::exportFormats() const
+{
+    const auto run = m_document->run();
+    const auto allocation = m_document->allocation();
+    if (run == nullptr || allocation == nullptr) {
+        return {};
+    }
+    core::ct::FormatMap formats = core::pipeline::formatsOf(run->costs.inventory, *allocation);
+    if (m_a16->isChecked()) {
+        for (auto &[name, format] : formats) {
+            if (format == core::quant::FormatId::NVFP4) {
+                format = core::quant::FormatId::NVFP4A16;  // same weights, inputs left in 16 bits
+            }
+        }
+    }
+    return formats;
+}
+
+void ExportWizard::updateOptions()
+{
+    const auto allocation = m_document->allocation();
+    const auto counts = allocation != nullptr ? allocation->counts()
+                                              : std::map<core::quant::FormatId, std::size_t>{};
+    const auto nvfp4 = counts.find(core::quant::FormatId::NVFP4);
+    const bool any = nvfp4 != counts.end() && nvfp4->second > 0;
+    m_w4a4->setEnabled(any);
+    m_a16->setEnabled(any);
+    m_activationNote->setText(
+            any ? tr("The recipe gives %n Linear(s) NVFP4 with 4-bit activations.", "",
+                     static_cast<int>(nvfp4->second))
+                : tr("The recipe has no NVFP4 Linear with 4-bit activations: nothing to choose."));
+}
+
+QString ExportWizard::summaryText() const
+{
+    return m_summary->text();
+}
+
+void ExportWizard::updateSummary()
+{
+    const auto run = m_document->run();
+    if (run == nullptr || m_document->allocation() == nullptr) {
+        m_summary->setText(recipeText());
+        return;
+    }
+    const core::ct::FormatMap formats = exportFormats();
+    std::map<core::quant::FormatId, std::size_t> counts;
+    for (const auto &[name, format] : formats) {
+        ++counts[format];
+    }
+    QStringList mix;
+    for (const auto &[format, n] : counts) {
+        const std::string_view name = core::quant::formatInfo(format).name;
+        mix << QStringLiteral("%1 %2").arg(n).arg(
+                QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())));
+    }
+    const core::ModelInventory &inv = run->costs.inventory;
+    const std::uint64_t bytes = core::pipeline::artifactBytes(
+            inv, inv.totals().bytes - inv.linearSourceBytes(), formats);
+    const auto shardBytes = static_cast<std::uint64_t>(m_shardGb->value() * 1e9);
+    const std::uint64_t shards = std::max<std::uint64_t>(1, (bytes + shardBytes - 1) / shardBytes);
+    m_summary->setText(
+            tr("Linears: %1\nSize: about %2 in %3 file(s) of at most %4\nFolder: %5%6\n"
+               "Also copied from the model folder: its tokenizer, chat template and generation "
+               "settings, where it has them.\nThe model folder itself is only read.")
+                    .arg(mix.join(QStringLiteral(" · ")), DisplayText::bytes(bytes))
+                    .arg(shards)
+                    .arg(DisplayText::bytes(shardBytes),
+                         QDir::toNativeSeparators(
+                                 QDir::cleanPath(QDir(m_output->text()).absolutePath())),
+                         m_replace->isChecked() ? tr(" (replaced if it exists)") : QString()));
+}
+
 QString ExportWizard::recipeText() const
 {
     const auto a = m_document->allocation();
@@ -201,7 +335,9 @@ void ExportWizard::startExport()
     req.modelDir = run->costs.modelDir;
     req.outDir =
             QFile::encodeName(QDir::cleanPath(QDir(m_output->text()).absolutePath())).toStdString();
-    req.formats = core::pipeline::formatsOf(run->costs.inventory, *allocation);
+    req.formats = exportFormats();
+    req.maxShardBytes = static_cast<std::uint64_t>(m_shardGb->value() * 1e9);
+    req.force = m_replace->isChecked();
     req.inputAmax = run->costs.report.inputMaxima();
     req.recipe = "PrismaQuant Studio: " + allocation->summary();
     req.toolVersion = QCoreApplication::applicationVersion().toStdString();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/pareto/pareto_view.h"
 
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -36,6 +37,19 @@ ParetoView::ParetoView(RunDocument *document, QWidget *parent)
     m_context->setValue(8192);
     m_context->setSuffix(tr(" tokens"));
     m_context->setAccessibleName(tr("Context length"));
+    m_batch = new QSpinBox(this);
+    m_batch->setRange(1, 4096);
+    m_batch->setValue(1);
+    m_batch->setPrefix(tr("× "));
+    m_batch->setAccessibleName(tr("Sequences at once"));
+    m_batch->setToolTip(tr("How many conversations the server runs at once: each keeps its own "
+                           "KV cache of the context's length"));
+    m_kvType = new QComboBox(this);
+    m_kvType->addItem(tr("KV cache BF16"), 2);
+    m_kvType->addItem(tr("KV cache FP8"), 1);
+    m_kvType->setAccessibleName(tr("KV cache type"));
+    m_kvType->setToolTip(tr("FP8 halves the memory the KV cache takes (vllm serve "
+                            "--kv-cache-dtype fp8)"));
     auto *fit = new QPushButton(tr("Fit"), this);
     fit->setToolTip(tr("Move the budget to the largest recipe whose weights, KV cache for this "
                        "context and about 1.5 GiB of runtime fit the GPU"));
@@ -48,6 +62,8 @@ ParetoView::ParetoView(RunDocument *document, QWidget *parent)
     fitRow->addWidget(m_vram);
     fitRow->addWidget(new QLabel(tr("at"), this));
     fitRow->addWidget(m_context);
+    fitRow->addWidget(m_batch);
+    fitRow->addWidget(m_kvType);
     fitRow->addWidget(fit);
     fitRow->addWidget(m_fit, 1);
 
@@ -121,6 +137,8 @@ void ParetoView::fitGpu()
     core::alloc::VramTarget target;
     target.vramBytes = static_cast<std::uint64_t>(m_vram->value() * 1e9);
     target.context = static_cast<std::uint64_t>(m_context->value());
+    target.batch = static_cast<std::uint64_t>(m_batch->value());
+    target.kvBytesPerElement = static_cast<std::uint64_t>(m_kvType->currentData().toInt());
     const auto budget = core::alloc::vramBudget(run->costs.inventory.config, target);
     if (!budget) {
         m_fit->setText(QString::fromStdString(budget.error().message()));
@@ -142,6 +160,11 @@ void ParetoView::fitGpu()
 QString ParetoView::fitText() const
 {
     return m_fit->text();
+}
+
+QString ParetoView::fitArithmetic() const
+{
+    return m_fit->toolTip();
 }
 
 QString ParetoView::summaryText() const

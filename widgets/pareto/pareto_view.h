@@ -3,6 +3,7 @@
 
 #include <QWidget>
 
+class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QSpinBox;
@@ -35,9 +36,19 @@ public:
 
     QSpinBox *contextBox() const { return m_context; }
 
+    /** Sequences served at once (each holds its own KV cache). */
+    QSpinBox *batchBox() const { return m_batch; }
+
+    /** The KV cache's element type: BF16 (2 bytes) or FP8 (1 byte). */
+    QComboBox *kvTypeBox() const { return m_kvType; }
+
+    /** The arithmetic of the last fit (the result line's tooltip). */
+    QString fitArithmetic() const;
+
     /**
-     * "Fits my GPU": the largest budget whose weights, KV cache for the context and runtime
-     * overhead fit the VRAM (core::alloc::vramBudget), clamped to the curve; the arithmetic
+     * "Fits my GPU": the largest budget whose weights, KV cache for the context and batch (in
+     * the chosen KV type) and runtime overhead fit the VRAM (core::alloc::vramBudget), clamped
+     * to the curve; the arithmetic
      * goes to the result line's tooltip. Says so when not even the smallest recipe fits.
      */
     void fitGpu();
@@ -61,6 +72,8 @@ private:
     QLabel *m_summary = nullptr;
     QDoubleSpinBox *m_vram = nullptr;
     QSpinBox *m_context = nullptr;
+    QSpinBox *m_batch = nullptr;
+    QComboBox *m_kvType = nullptr;
     QLabel *m_fit = nullptr;
     QLabel *m_note = nullptr;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "widgets/probe/probe_view.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -15,9 +16,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include "core/probe/causal_lm.h"
 #include "core/probe/probe_run.h"
 #include "widgets/common/bundled_examples.h"
 #include "widgets/jobs/error_text.h"
@@ -92,6 +95,18 @@ ProbeView::ProbeView(core::quant::QuantBackend &backend, QWidget *parent)
     m_seqLen->setToolTip(tr("Tokens per window"));
     m_heldOut = spin(1, 100000, 16, this);
     m_heldOut->setToolTip(tr("Windows kept apart for evaluating the result, never measured on"));
+    m_device = new QComboBox(this);
+    m_device->setAccessibleName(tr("Device the probe runs on"));
+    m_device->addItem(tr("CPU"), static_cast<int>(probe::Device::Cpu));
+    m_device->addItem(tr("GPU (CUDA)"), static_cast<int>(probe::Device::Cuda));
+    if (!probe::cudaAvailable()) {
+        // shown, so that people know it exists, but not choosable here
+        auto *model = qobject_cast<QStandardItemModel *>(m_device->model());
+        model->item(1)->setEnabled(false);
+        model->item(1)->setToolTip(tr("This build's libtorch has no CUDA, or no GPU is visible"));
+    }
+    m_device->setToolTip(tr("The GPU computes in bfloat16 and is much faster on large models; "
+                            "the CPU computes in float32"));
 
     auto *form = new QFormLayout;
     form->addRow(tr("Model:"), m_model);
@@ -100,6 +115,7 @@ ProbeView::ProbeView(core::quant::QuantBackend &backend, QWidget *parent)
     form->addRow(tr("Samples:"), m_samples);
     form->addRow(tr("Tokens per sample:"), m_seqLen);
     form->addRow(tr("Held-out samples:"), m_heldOut);
+    form->addRow(tr("Device:"), m_device);
 
     m_run = new QPushButton(tr("Run the probe"), this);
     m_cancel = new QPushButton(tr("Cancel"), this);
@@ -191,6 +207,7 @@ void ProbeView::start()
     request.calibration.samples = static_cast<std::uint64_t>(m_samples->value());
     request.calibration.seqLen = static_cast<std::uint64_t>(m_seqLen->value());
     request.calibration.heldOutSamples = static_cast<std::uint64_t>(m_heldOut->value());
+    request.settings.runtime.device = static_cast<probe::Device>(m_device->currentData().toInt());
     // the CLI's default menu (prismaquant probe --formats)
     using core::quant::FormatId;
     request.settings.formats = {FormatId::NVFP4, FormatId::NVFP4A16,   FormatId::MXFP4,

@@ -9,6 +9,7 @@
 #include "core/quant/quant_backend.h"
 #include "widgets/jobs/job_runner.h"
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -60,6 +61,9 @@ public:
 
     QSpinBox *heldOutBox() const { return m_heldOut; }
 
+    /** CPU, or the GPU (CUDA; disabled, with the reason, where this build or machine has none). */
+    QComboBox *deviceBox() const { return m_device; }
+
     /** The status line under the progress bar (stage, ETA, result or error). */
     QString statusText() const;
 
@@ -86,6 +90,7 @@ private:
     QSpinBox *m_samples = nullptr;
     QSpinBox *m_seqLen = nullptr;
     QSpinBox *m_heldOut = nullptr;
+    QComboBox *m_device = nullptr;
     QPushButton *m_run = nullptr;
     QPushButton *m_cancel = nullptr;
     QProgressBar *m_progress = nullptr;

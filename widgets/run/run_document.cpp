@@ -260,15 +260,20 @@ void RunDocument::startSolve(bool save)
 
 void RunDocument::setPin(const std::string &linear, std::optional<core::quant::FormatId> format)
 {
+    setPinPattern(core::pipeline::exactPattern(linear), format);
+}
+
+void RunDocument::setPinPattern(const std::string &pattern,
+                                std::optional<core::quant::FormatId> format)
+{
     if (m_state != State::Ready) {
         return;
     }
     if (m_repinner != nullptr) {
-        m_pendingPins.emplace_back(linear, format);
+        m_pendingPins.emplace_back(pattern, format);
         return;
     }
     std::vector<core::pipeline::Pin> pins = m_run->pins;
-    const std::string pattern = core::pipeline::exactPattern(linear);
     std::erase_if(pins, [&pattern](const core::pipeline::Pin &p) { return p.pattern == pattern; });
     if (format) {
         pins.push_back({pattern, *format});
@@ -323,9 +328,9 @@ void RunDocument::setMeasuredPoints(std::vector<core::pipeline::MeasuredPoint> p
 void RunDocument::nextPendingPin()
 {
     if (!m_pendingPins.empty()) {
-        const auto [linear, format] = m_pendingPins.front();
+        const auto [pattern, format] = m_pendingPins.front();
         m_pendingPins.erase(m_pendingPins.begin());
-        setPin(linear, format);
+        setPinPattern(pattern, format);
     }
 }
 

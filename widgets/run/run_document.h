@@ -116,6 +116,13 @@ public:
      */
     void setPin(const std::string &linear, std::optional<core::quant::FormatId> format);
 
+    /**
+     * As setPin(), for every Linear a pattern matches (an ECMAScript regex searched in the names,
+     * as `allocate --pin` takes it); nullopt removes the pin of exactly this pattern. A pattern
+     * that is not a valid regex is refused with allocationFailed().
+     */
+    void setPinPattern(const std::string &pattern, std::optional<core::quant::FormatId> format);
+
 Q_SIGNALS:
     void loadStarted(const QString &runDir);
     /** The run is Ready; the knee's allocation follows with allocationChanged(). */
@@ -150,7 +157,7 @@ private:
     std::optional<std::uint64_t> m_pendingBudget;  ///< asked for while a solve was running
     bool m_pendingSave = false;                    ///< the pending budget is the user's
     std::vector<core::pipeline::MeasuredPoint> m_measured;
-    /** Pins asked for while one was being planned: applied in order afterwards. */
+    /** Pins (patterns) asked for while one was being planned: applied in order afterwards. */
     std::vector<std::pair<std::string, std::optional<core::quant::FormatId>>> m_pendingPins;
     std::shared_ptr<const core::alloc::Allocation> m_allocation;
 };
