@@ -357,6 +357,14 @@
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
+    <message>
+        <source>Why the last pin was not made</source>
+        <translation>Warum die letzte Fixierung nicht vorgenommen wurde</translation>
+    </message>
+    <message>
+        <source>Not pinned: %1</source>
+        <translation>Nicht fixiert: %1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::DisplayText</name>
@@ -597,13 +605,6 @@
         <source>%1: %2 of %3</source>
         <translation>%1: %2 von %3</translation>
     </message>
-    <message numerus="yes">
-        <source>Measured %n variant(s). The recipe: KL %1 nats per token (predicted %2).</source>
-        <translation>
-            <numerusform>%n Variante gemessen. Das Rezept: KL %1 nats pro Token (vorhergesagt %2).</numerusform>
-            <numerusform>%n Varianten gemessen. Das Rezept: KL %1 nats pro Token (vorhergesagt %2).</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Cancelled; nothing was recorded.</source>
         <translation>Abgebrochen; es wurde nichts gespeichert.</translation>
@@ -625,6 +626,37 @@
     <message>
         <source>Cancelling after the current variant…</source>
         <translation>Wird nach der aktuellen Variante abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Text…</source>
+        <translation>Text…</translation>
+    </message>
+    <message>
+        <source>Calibration text for the evaluation</source>
+        <translation>Kalibrierungstext für die Bewertung</translation>
+    </message>
+    <message>
+        <source>The text the probe calibrated on, if it is not where the probe recorded it (a run made on another machine)</source>
+        <translation>Der Text, mit dem die Messung kalibriert hat, falls er nicht dort liegt, wo die Messung ihn vermerkt hat (ein Lauf, der auf einem anderen Rechner erstellt wurde)</translation>
+    </message>
+    <message>
+        <source>The probe&apos;s calibration text</source>
+        <translation>Kalibrierungstext der Messung</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.txt.gz *.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>Textdateien (*.txt *.txt.gz *.jsonl *.jsonl.gz);;Alle Dateien (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measured %n variant(s).</source>
+        <translation>
+            <numerusform>%n Variante gemessen.</numerusform>
+            <numerusform>%n Varianten gemessen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The recipe: KL %1 nats per token (predicted %2).</source>
+        <translation>Das Rezept: KL %1 nats pro Token (vorhergesagt %2).</translation>
     </message>
 </context>
 <context>
@@ -842,14 +874,6 @@ vorhergesagter Loss-Anstieg: %2 nats pro Token</translation>
         <translation>Der Checkpoint wird wie bei Hugging Face in Dateien von höchstens dieser Größe aufgeteilt (model-00001-of-0000N.safetensors)</translation>
     </message>
     <message>
-        <source>Replace the folder if it exists</source>
-        <translation>Ordner ersetzen, falls vorhanden</translation>
-    </message>
-    <message>
-        <source>The old folder is replaced only once the new checkpoint is complete; without this, an existing folder is refused</source>
-        <translation>Der alte Ordner wird erst ersetzt, wenn der neue Checkpoint vollständig ist; ohne diese Option wird ein vorhandener Ordner abgelehnt</translation>
-    </message>
-    <message>
         <source>NVFP4 Linears:</source>
         <translation>NVFP4-Linears:</translation>
     </message>
@@ -889,8 +913,16 @@ Außerdem aus dem Modellordner kopiert, sofern vorhanden: Tokenizer, Chat-Vorlag
 Der Modellordner selbst wird nur gelesen.</translation>
     </message>
     <message>
-        <source> (replaced if it exists)</source>
-        <translation> (wird ersetzt, falls vorhanden)</translation>
+        <source>Replace an earlier export in this folder</source>
+        <translation>Früheren Export in diesem Ordner ersetzen</translation>
+    </message>
+    <message>
+        <source>A folder holding an earlier export (or nothing) is replaced, once the new checkpoint is complete; a folder with other files is always refused, so nothing of yours is lost</source>
+        <translation>Ein Ordner mit einem früheren Export (oder ein leerer Ordner) wird ersetzt, sobald der neue Checkpoint vollständig ist; ein Ordner mit anderen Dateien wird immer abgelehnt, sodass nichts von Ihren Daten verloren geht</translation>
+    </message>
+    <message>
+        <source> (an earlier export there is replaced)</source>
+        <translation> (ein früherer Export dort wird ersetzt)</translation>
     </message>
 </context>
 <context>
@@ -1635,6 +1667,14 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
             <numerusform>Passt auf %n Linears: %1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1 cannot be exported: vLLM has no loader for it.</source>
+        <translation>%1 kann nicht exportiert werden: vLLM hat dafür keinen Loader.</translation>
+    </message>
+    <message>
+        <source>%1 is pinned to %2 already (pin %3): remove that pin first.</source>
+        <translation>%1 ist bereits auf %2 fixiert (Fixierung %3): Entfernen Sie zuerst diese Fixierung.</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
@@ -1779,6 +1819,10 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
     <message>
         <source>Device:</source>
         <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Checking for a GPU…</source>
+        <translation>Es wird geprüft, ob eine GPU vorhanden ist…</translation>
     </message>
 </context>
 <context>
@@ -1950,10 +1994,6 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
         <translation>Willkommen bei PrismaQuant Studio</translation>
     </message>
     <message>
-        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves. The measuring runs with the prismaquant command line (prismaquant run or probe); open the run folder it writes to see the results here.</source>
-        <translation>PrismaQuant verkleinert ein großes Sprachmodell, ohne raten zu müssen, wo es schadet. Es misst, wie empfindlich jede Schicht des Modells darauf reagiert, mit weniger Bits gespeichert zu werden, und wählt dann für jede Schicht ein Zahlenformat (NVFP4, MXFP8, BF16…), sodass das ganze Modell mit möglichst geringem Qualitätsverlust in die Größe passt, die Sie sich leisten können. Das Studio zeigt diesen Kompromiss als Kurve, die Sie steuern können, zeigt, welche Schichten empfindlich sind und warum, und exportiert die gewählte Mischung als Checkpoint, den vLLM bereitstellen kann. Die Messung läuft über die prismaquant-Kommandozeile (prismaquant run oder probe); öffnen Sie den Laufordner, den sie schreibt, um die Ergebnisse hier zu sehen.</translation>
-    </message>
-    <message>
         <source>Start</source>
         <translation>Start</translation>
     </message>
@@ -2008,6 +2048,18 @@ vorhergesagter Loss-Anstieg: %4 nats pro Token</translation>
     <message>
         <source>Open recent folder %1</source>
         <translation>Zuletzt geöffneten Ordner %1 öffnen</translation>
+    </message>
+    <message>
+        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves.</source>
+        <translation>PrismaQuant verkleinert ein großes Sprachmodell, ohne raten zu müssen, wo es schadet. Es misst, wie empfindlich jede Schicht des Modells darauf reagiert, mit weniger Bits gespeichert zu werden, und wählt dann für jede Schicht ein Zahlenformat (NVFP4, MXFP8, BF16…), sodass das ganze Modell mit dem geringsten Qualitätsverlust in die Größe passt, die Sie sich leisten können. Das Studio zeigt diesen Kompromiss als Kurve, die Sie steuern können, zeigt, welche Schichten empfindlich sind und warum, und exportiert die gewählte Mischung als Checkpoint, den vLLM bereitstellen kann.</translation>
+    </message>
+    <message>
+        <source>Open a model and measure it on the Probe tab, or open a run folder the prismaquant command line wrote (prismaquant run or probe, also on another machine).</source>
+        <translation>Öffnen Sie ein Modell und messen Sie es auf der Registerkarte „Messung“, oder öffnen Sie einen Laufordner, den die prismaquant-Kommandozeile geschrieben hat (prismaquant run oder probe, auch auf einem anderen Rechner).</translation>
+    </message>
+    <message>
+        <source>This build cannot measure (it has no libtorch): measure with the prismaquant command line (prismaquant run or probe) and open the run folder it writes to see the results here.</source>
+        <translation>Dieser Build kann nicht messen (er enthält keine libtorch): Messen Sie mit der prismaquant-Kommandozeile (prismaquant run oder probe) und öffnen Sie den Laufordner, den sie schreibt, um die Ergebnisse hier zu sehen.</translation>
     </message>
 </context>
 </TS>

@@ -357,6 +357,14 @@
         <source>%1 → %2</source>
         <translation>%1 → %2</translation>
     </message>
+    <message>
+        <source>Why the last pin was not made</source>
+        <translation>上次固定未能完成的原因</translation>
+    </message>
+    <message>
+        <source>Not pinned: %1</source>
+        <translation>未固定：%1</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::DisplayText</name>
@@ -597,12 +605,6 @@
         <source>%1: %2 of %3</source>
         <translation>%1：%2 / %3</translation>
     </message>
-    <message numerus="yes">
-        <source>Measured %n variant(s). The recipe: KL %1 nats per token (predicted %2).</source>
-        <translation>
-            <numerusform>已测量 %n 个变体。该方案：KL 为每 token %1 nats（预测值 %2）。</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Cancelled; nothing was recorded.</source>
         <translation>已取消；未记录任何结果。</translation>
@@ -624,6 +626,36 @@
     <message>
         <source>Cancelling after the current variant…</source>
         <translation>正在取消，将在当前变体完成后停止…</translation>
+    </message>
+    <message>
+        <source>Text…</source>
+        <translation>文本…</translation>
+    </message>
+    <message>
+        <source>Calibration text for the evaluation</source>
+        <translation>用于评估的校准文本</translation>
+    </message>
+    <message>
+        <source>The text the probe calibrated on, if it is not where the probe recorded it (a run made on another machine)</source>
+        <translation>测量时用于校准的文本，如果它不在测量所记录的位置（例如在另一台机器上完成的运行）</translation>
+    </message>
+    <message>
+        <source>The probe&apos;s calibration text</source>
+        <translation>测量所用的校准文本</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.txt.gz *.jsonl *.jsonl.gz);;All files (*)</source>
+        <translation>文本文件 (*.txt *.txt.gz *.jsonl *.jsonl.gz);;所有文件 (*)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Measured %n variant(s).</source>
+        <translation>
+            <numerusform>已测量 %n 个变体。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The recipe: KL %1 nats per token (predicted %2).</source>
+        <translation>方案：KL 为每 token %1 nats（预测值 %2）。</translation>
     </message>
 </context>
 <context>
@@ -839,14 +871,6 @@ predicted loss increase: %2 nats per token</source>
         <translation>检查点会像 Hugging Face 那样拆分为不超过此大小的多个文件（model-00001-of-0000N.safetensors）</translation>
     </message>
     <message>
-        <source>Replace the folder if it exists</source>
-        <translation>如果文件夹已存在则替换</translation>
-    </message>
-    <message>
-        <source>The old folder is replaced only once the new checkpoint is complete; without this, an existing folder is refused</source>
-        <translation>只有在新检查点完整写出后才会替换旧文件夹；不勾选此项时，已存在的文件夹会被拒绝</translation>
-    </message>
-    <message>
         <source>NVFP4 Linears:</source>
         <translation>NVFP4 Linear：</translation>
     </message>
@@ -885,8 +909,16 @@ The model folder itself is only read.</source>
 模型文件夹本身只会被读取。</translation>
     </message>
     <message>
-        <source> (replaced if it exists)</source>
-        <translation>（如已存在则替换）</translation>
+        <source>Replace an earlier export in this folder</source>
+        <translation>替换此文件夹中先前的导出</translation>
+    </message>
+    <message>
+        <source>A folder holding an earlier export (or nothing) is replaced, once the new checkpoint is complete; a folder with other files is always refused, so nothing of yours is lost</source>
+        <translation>只包含先前导出内容的文件夹（或空文件夹）会在新检查点完成后被替换；包含其他文件的文件夹始终会被拒绝，因此您的任何文件都不会丢失</translation>
+    </message>
+    <message>
+        <source> (an earlier export there is replaced)</source>
+        <translation>（将替换该处先前的导出）</translation>
     </message>
 </context>
 <context>
@@ -1629,6 +1661,14 @@ predicted loss increase: %4 nats per token</source>
             <numerusform>匹配 %n 个 Linear：%1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>%1 cannot be exported: vLLM has no loader for it.</source>
+        <translation>%1 无法导出：vLLM 没有适用于它的加载器。</translation>
+    </message>
+    <message>
+        <source>%1 is pinned to %2 already (pin %3): remove that pin first.</source>
+        <translation>%1 已被固定为 %2（固定模式 %3）：请先移除该固定。</translation>
+    </message>
 </context>
 <context>
     <name>pq::widgets::ProbeView</name>
@@ -1773,6 +1813,10 @@ predicted loss increase: %4 nats per token</source>
     <message>
         <source>Device:</source>
         <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Checking for a GPU…</source>
+        <translation>正在检测 GPU…</translation>
     </message>
 </context>
 <context>
@@ -1941,10 +1985,6 @@ predicted loss increase: %4 nats per token</source>
         <translation>欢迎使用 PrismaQuant Studio</translation>
     </message>
     <message>
-        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves. The measuring runs with the prismaquant command line (prismaquant run or probe); open the run folder it writes to see the results here.</source>
-        <translation>PrismaQuant 可以缩小大语言模型，而无需猜测哪里会受损。它先测量模型每一层对以更少比特存储的敏感程度，再为每一层选择数值格式（NVFP4、MXFP8、BF16…），使整个模型以最小的质量损失符合您能承受的大小。Studio 将这种权衡显示为一条可调节的曲线，显示哪些层敏感以及原因，并将选定的组合导出为可用 vLLM 部署的检查点。测量通过 prismaquant 命令行工具完成（prismaquant run 或 probe）；打开它写出的运行文件夹，即可在此查看结果。</translation>
-    </message>
-    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1999,6 +2039,18 @@ predicted loss increase: %4 nats per token</source>
     <message>
         <source>Open recent folder %1</source>
         <translation>打开最近的文件夹 %1</translation>
+    </message>
+    <message>
+        <source>PrismaQuant makes a large language model smaller without guessing where it hurts. It measures how much each layer of the model minds being stored in fewer bits, then picks a number format for every layer (NVFP4, MXFP8, BF16…) so that the whole model fits the size you can afford with the least loss of quality. The Studio shows that trade-off as a curve you can steer, shows which layers are sensitive and why, and exports the chosen mix as a checkpoint that vLLM serves.</source>
+        <translation>PrismaQuant 能让大语言模型变小，而无需猜测哪里会受损。它测量模型每一层对以更少比特存储的敏感程度，再为每一层选择数值格式（NVFP4、MXFP8、BF16…），使整个模型以最小的质量损失符合您能承受的大小。Studio 将这种权衡显示为一条可调节的曲线，展示哪些层敏感及其原因，并将所选的格式组合导出为可用 vLLM 部署的检查点。</translation>
+    </message>
+    <message>
+        <source>Open a model and measure it on the Probe tab, or open a run folder the prismaquant command line wrote (prismaquant run or probe, also on another machine).</source>
+        <translation>打开一个模型并在“测量”选项卡中进行测量，或者打开由 prismaquant 命令行工具写出的运行文件夹（prismaquant run 或 probe，也可以在另一台机器上运行）。</translation>
+    </message>
+    <message>
+        <source>This build cannot measure (it has no libtorch): measure with the prismaquant command line (prismaquant run or probe) and open the run folder it writes to see the results here.</source>
+        <translation>此版本无法测量（不含 libtorch）：请使用 prismaquant 命令行工具（prismaquant run 或 probe）进行测量，然后打开它写出的运行文件夹，即可在此查看结果。</translation>
     </message>
 </context>
 </TS>

@@ -364,13 +364,15 @@ int runCompare(const CompareArgs &a)
     if (auto st = core::writeFileAtomically(a.runDir + "/compare.json", doc.dump(2) + "\n"); !st) {
         return fail(st.error());
     }
-    // the Studio draws every measured point of the run beside its curve
-    if (auto st = core::pipeline::recordEvaluations(a.runDir, measured->points); !st) {
-        return fail(st.error());
-    }
+    // the Studio draws every measured point of the run beside its curve; recorded after the
+    // table is out, so that a damaged evaluations.json costs nothing of this comparison
+    const auto record = [&] {
+        const core::Status st = core::pipeline::recordEvaluations(a.runDir, measured->points);
+        return st ? EXIT_OK : fail(st.error());
+    };
     if (a.json) {
         fmt::print("{}\n", doc.dump(2));
-        return EXIT_OK;
+        return record();
     }
     if (a.csv) {
         fmt::print("variant,bytes,bits_per_linear_param,perplexity,mean_kl\n");
@@ -379,7 +381,7 @@ int runCompare(const CompareArgs &a)
                        r["bytes"].get<std::uint64_t>(), r["bits_per_linear_param"].get<double>(),
                        r["perplexity"].get<double>(), r["mean_kl"].get<double>());
         }
-        return EXIT_OK;
+        return record();
     }
     fmt::print("Held-out quality at {} ({} budget; {} held-out tokens, KL against the source)\n\n",
                budget->second, core::formatBytes(budget->first), measured->points.front().tokens);
@@ -391,8 +393,12 @@ int runCompare(const CompareArgs &a)
                    r["bits_per_linear_param"].get<double>(), r["perplexity"].get<double>(),
                    r["mean_kl"].get<double>());
     }
-    fmt::print("\nwrote {0}/compare.json and added its rows to {0}/evaluations.json\n", a.runDir);
-    return EXIT_OK;
+    const int rc = record();
+    if (rc == EXIT_OK) {
+        fmt::print("\nwrote {0}/compare.json and added its rows to {0}/evaluations.json\n",
+                   a.runDir);
+    }
+    return rc;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/exit_codes.h"
 #include "core/data/shard_merge.h"
+#include "core/pipeline/evaluations.h"
 #include "core/util/atomic_file.h"
 
 namespace pq::cli {
@@ -97,6 +98,12 @@ int runMerge(const MergeArgs &a)
     }
     if (!st) {
         return fail(st.error());
+    }
+    if (auto retired = core::pipeline::retireEvaluations(a.outDir); !retired) {
+        return fail(retired.error());
+    } else if (*retired) {
+        fmt::print(stderr, "note: the measured points of the previous report were moved to "
+                           "evaluations.previous.json\n");
     }
     std::size_t priors = 0;
     for (const core::data::LinearSensitivity &l : merged->linears) {

@@ -177,6 +177,26 @@ std::string recipeVariantName(const alloc::Allocation &allocation)
     return fmt::format("recipe: {}", fmt::join(mix, " · "));
 }
 
+Result<bool> retireEvaluations(const std::string &runDir)
+{
+    const std::string path = evaluationsPath(runDir);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        return false;
+    }
+    const std::string previous =
+            (std::filesystem::path(runDir) / "evaluations.previous.json").string();
+    std::filesystem::rename(path, previous, ec);
+    if (ec) {
+        return makeError(ErrorCode::Io,
+                         fmt::format("cannot move the measured points of the previous probe "
+                                     "aside: {}",
+                                     ec.message()))
+                .withPath(path);
+    }
+    return true;
+}
+
 std::uint64_t artifactBytes(const ModelInventory &inventory,
                             std::uint64_t fixedBytes,
                             const ct::FormatMap &formats)

@@ -62,6 +62,14 @@ ct::FormatMap formatsOf(const ModelInventory &inventory, const alloc::Allocation
 /** The variant name of an allocation's recipe: "recipe: 12 NVFP4 · 16 MXFP8". */
 std::string recipeVariantName(const alloc::Allocation &allocation);
 
+/**
+ * A new probe report makes the run's measured points stale (their predictions came from the old
+ * one, and the held-out text may differ): RUN_DIR/evaluations.json is renamed to
+ * evaluations.previous.json (replacing an older one), kept, but no longer drawn. Returns whether
+ * there was a file to retire; Io when the rename fails.
+ */
+Result<bool> retireEvaluations(const std::string &runDir);
+
 /** Bytes of the artifact that ships `formats`; a Linear absent from it keeps its source dtype. */
 std::uint64_t artifactBytes(const ModelInventory &inventory,
                             std::uint64_t fixedBytes,

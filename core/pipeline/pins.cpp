@@ -2,6 +2,7 @@
 #include "core/pipeline/pins.h"
 
 #include <filesystem>
+#include <regex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -32,6 +33,15 @@ std::string exactPattern(const std::string &name)
         out += c;
     }
     return out + "$";
+}
+
+bool pinMatches(const std::string &pattern, const std::string &name)
+{
+    try {
+        return std::regex_search(name, std::regex(pattern, std::regex::ECMAScript));
+    } catch (const std::regex_error &) {
+        return false;
+    }
 }
 
 Result<std::vector<Pin>> readPins(const std::string &runDir)

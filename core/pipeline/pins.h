@@ -24,6 +24,10 @@ struct Pin
 /** The pattern that matches exactly the Linear named `name` ("^model\.layers\.0\.…$"). */
 std::string exactPattern(const std::string &name);
 
+/** Whether the pin `pattern` holds the Linear `name`, as the allocator reads pins (an invalid
+ *  regex holds none). */
+bool pinMatches(const std::string &pattern, const std::string &name);
+
 /** RUN_DIR/pins.json; a missing file means no pins. InvalidFormat naming the file otherwise. */
 Result<std::vector<Pin>> readPins(const std::string &runDir);
 

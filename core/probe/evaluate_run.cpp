@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/probe/evaluate_run.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -49,9 +51,19 @@ probeCalibration(const core::data::SensitivityReport &report,
         if (j["files"].size() != 1 || !j["files"][0].is_object()) {
             return core::makeError(core::ErrorCode::InvalidArgument,
                                    "the probe read its calibration text from several files: give "
-                                   "the same source with --calib");
+                                   "the same source again (--calib on the command line, Text… "
+                                   "beside Evaluate in the Studio)");
         }
         path = j["files"][0].value("path", std::string());
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) {
+            return core::makeError(core::ErrorCode::NotFound,
+                                   "the probe's calibration text is not where it recorded it (a "
+                                   "run made on another machine?): give the same text again "
+                                   "(--calib on the command line, Text… beside Evaluate in the "
+                                   "Studio)")
+                    .withPath(path);
+        }
     }
     auto corpus = core::data::loadTextSource(path);
     if (!corpus) {
@@ -65,7 +77,8 @@ probeCalibration(const core::data::SensitivityReport &report,
         return core::makeError(core::ErrorCode::InvalidFormat,
                                "this is not the text the probe calibrated on (its SHA-256 "
                                "differs), so the held-out windows would not be the ones it kept "
-                               "apart: give the probe's text with --calib")
+                               "apart: give the probe's text (--calib on the command line, Text… "
+                               "beside Evaluate in the Studio)")
                 .withPath(path);
     }
     return std::pair{std::move(*corpus), s};

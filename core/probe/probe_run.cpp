@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/model/inventory.h"
+#include "core/pipeline/evaluations.h"
 #include "core/text/tokenizer.h"
 #include "core/util/atomic_file.h"
 
@@ -68,6 +69,14 @@ core::Result<ProbeRunResult> probeIntoRunDirectory(ProbeRunRequest request,
             core::writeFileAtomically((dir / "calibration.json").string(), set->toJson() + "\n"));
     PQ_TRY_STATUS(core::writeFileAtomically((dir / "sensitivity.json").string(),
                                             report->toJson() + "\n"));
+    auto retired = core::pipeline::retireEvaluations(request.outDir);
+    if (!retired) {
+        return std::move(retired).error();
+    }
+    if (*retired) {
+        ctx.log("the measured points of the previous probe were moved to "
+                "evaluations.previous.json: they belong to its predictions");
+    }
     fs::remove_all(settings.stateDir, ec);  // the run is complete
     return ProbeRunResult{std::move(*report), set->summary()};
 }

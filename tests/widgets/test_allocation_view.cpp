@@ -243,6 +243,24 @@ void TestAllocationView::pinMatchingPinsEveryMatchedLinear()
     }
     QCOMPARE(pq::core::pipeline::readPins(run.toStdString())->size(), std::size_t{1});
 
+    // another pattern holding the same Linears with another format: refused in the dialog…
+    PinPatternDialog *second = view.openPinDialog(down);
+    second->patternEdit()->setText(QStringLiteral("down_proj"));
+    second->formatBox()->setCurrentIndex(second->formatBox()->findText(QStringLiteral("NVFP4A16")));
+    QVERIFY(!second->isAcceptable());
+    QVERIFY2(second->statusText().contains(QLatin1String("pinned to BF16 already")),
+             qPrintable(second->statusText()));
+    second->reject();
+    // …and, asked for from the menu, refused by the allocator, which the tab says
+    QVERIFY(view.refusalText().isEmpty());
+    menu.reset(view.contextMenuFor(down));
+    menuAction(menu.get(), QStringLiteral("Pin to/NVFP4A16"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!view.refusalText().isEmpty(), TIMEOUT_MS);
+    QVERIFY2(view.refusalText().startsWith(QLatin1String("Not pinned: ")),
+             qPrintable(view.refusalText()));
+    QTRY_VERIFY_WITH_TIMEOUT(!doc.isSolving(), TIMEOUT_MS);
+    QCOMPARE(doc.run()->pins.size(), std::size_t{1});
+
     // the pattern's pin is offered for removal on each Linear it holds, and removed from there
     menu.reset(view.contextMenuFor(down));
     QVERIFY(!menuAction(menu.get(), QStringLiteral("Unpin"))->isEnabled());  // not an exact pin

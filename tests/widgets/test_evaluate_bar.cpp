@@ -48,6 +48,7 @@ private Q_SLOTS:
     void initTestCase();
     void measuresTheRecipeAndTheBaselines();
     void cancelledEvaluationRecordsNothing();
+    void reprobingRetiresThePoints();
 
 private:
     /** A document on the probed run, ready with an allocation. */
@@ -55,6 +56,7 @@ private:
 
     QTemporaryDir m_dir;
     QString m_run;
+    pq::probe::ProbeRunRequest m_request;  ///< the probe of the run
     std::unique_ptr<pq::core::quant::QuantBackend> m_backend = pq::kernels::cpu::makeCpuBackend();
 };
 
@@ -63,7 +65,7 @@ void TestEvaluateBar::initTestCase()
     const QString model = m_dir.filePath(QStringLiteral("stories260K"));
     QVERIFY(pq::test::importStories260K(model.toStdString()));
     m_run = m_dir.filePath(QStringLiteral("run"));
-    pq::probe::ProbeRunRequest request;
+    pq::probe::ProbeRunRequest &request = m_request;
     request.modelDir = model.toStdString();
     request.calib = pq::test::sharedData("text/tinyshakespeare/input.txt");
     request.outDir = m_run.toStdString();
@@ -153,6 +155,22 @@ void TestEvaluateBar::cancelledEvaluationRecordsNothing()
     QVERIFY2(bar.statusText().contains(QLatin1String("Cancelled")), qPrintable(bar.statusText()));
     QCOMPARE(fileBytes(file), before);
     QVERIFY(bar.evaluateButton()->isEnabled());
+}
+
+void TestEvaluateBar::reprobingRetiresThePoints()
+{
+    // a new probe into the run: the points measured against the old predictions are set aside
+    const QString file = m_run + QStringLiteral("/evaluations.json");
+    QVERIFY(QFile::exists(file));
+    const QByteArray before = fileBytes(file);
+    const pq::core::JobContext ctx;
+    const auto probed = pq::probe::probeIntoRunDirectory(m_request, *m_backend, ctx);
+    QVERIFY2(probed, probed ? "" : probed.error().message().c_str());
+    QVERIFY(!QFile::exists(file));
+    QCOMPARE(fileBytes(m_run + QStringLiteral("/evaluations.previous.json")), before);
+    RunDocument doc;
+    openRun(doc);
+    QVERIFY(doc.measuredPoints().empty());
 }
 
 QTEST_MAIN(TestEvaluateBar)

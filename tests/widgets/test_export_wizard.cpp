@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QRadioButton>
 #include <QSignalSpy>
@@ -170,7 +172,7 @@ void TestExportWizard::optionsShapeTheCheckpoint()
     QCOMPARE(wizard.currentId(), int{ExportWizard::SummaryPage});
     const QString summary = wizard.summaryText();
     QVERIFY2(summary.contains(QStringLiteral("%1 NVFP4A16").arg(linears)) &&
-                     summary.contains(QLatin1String("replaced if it exists")),
+                     summary.contains(QLatin1String("an earlier export there is replaced")),
              qPrintable(summary));
     wizard.next();
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, TIMEOUT_MS);
@@ -181,6 +183,14 @@ void TestExportWizard::optionsShapeTheCheckpoint()
     for (const auto &module : back->modules()) {
         QVERIFY2(module.format == FormatId::NVFP4A16, module.name.c_str());
     }
+    // the manifest's recipe names what was written, not the allocation before the option
+    QFile manifest(out + QStringLiteral("/") + QString::fromLatin1(pq::core::ct::MANIFEST_FILE));
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    const QString recipe = QJsonDocument::fromJson(manifest.readAll())
+                                   .object()
+                                   .value(QLatin1String("recipe"))
+                                   .toString();
+    QCOMPARE(recipe, QStringLiteral("PrismaQuant Studio: %1 NVFP4A16").arg(linears));
 }
 
 QTEST_MAIN(TestExportWizard)

@@ -60,6 +60,7 @@ class TestJobList : public QObject
 private Q_SLOTS:
     void jobsKeepTheirFinalState();
     void viewCancelsTheSelectedJobAndClears();
+    void runnerDeletedMidJobEndsItsRow();
 };
 
 void TestJobList::jobsKeepTheirFinalState()
@@ -125,6 +126,29 @@ void TestJobList::viewCancelsTheSelectedJobAndClears()
     QVERIFY(!view.cancelButton()->isEnabled());
     QVERIFY(view.clearButton()->isEnabled());
     QTest::mouseClick(view.clearButton(), Qt::LeftButton);
+    QCOMPARE(list.rowCount(), 0);
+}
+
+void TestJobList::runnerDeletedMidJobEndsItsRow()
+{
+    // as when the export wizard is closed while it exports: its runner goes with it, and the
+    // outcome it queued is never delivered
+    QThreadPool pool;
+    JobList list;
+    auto *runner = new JobRunner(progressThenWait);  // not deleted on finished()
+    list.track(runner, QStringLiteral("Export"));
+    runner->start(pool);
+    QTRY_VERIFY_WITH_TIMEOUT(list.data(list.index(0, JobList::StateColumn))
+                                     .toString()
+                                     .startsWith(QLatin1String("layers")),
+                             TIMEOUT_MS);
+    delete runner;  // cancels, waits, and drops the queued failed()/finished()
+    QCOMPARE(list.state(0), JobList::State::Cancelled);
+    QCOMPARE(list.activeRow(), -1);
+    QCOMPARE(list.data(list.index(0, JobList::ProgressColumn), JobList::FRACTION_ROLE).toDouble(),
+             0.0);   // no busy bar for a job that has ended
+    list.cancel(0);  // nothing to cancel any more: no crash
+    list.clearFinished();
     QCOMPARE(list.rowCount(), 0);
 }
 

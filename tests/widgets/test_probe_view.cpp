@@ -123,7 +123,8 @@ void TestProbeView::deviceChoiceFollowsTheMachine()
     QCOMPARE(device->currentIndex(), 0);  // the CPU, which every build has
     const auto *model = qobject_cast<QStandardItemModel *>(device->model());
     QVERIFY(model != nullptr);
-    // the GPU can be chosen exactly where libtorch sees one
+    // the GPU can be chosen exactly where libtorch sees one (asked on a worker)
+    QTRY_VERIFY_WITH_TIMEOUT(view.deviceChecked(), TIMEOUT_MS);
     QCOMPARE(model->item(1)->isEnabled(), pq::probe::cudaAvailable());
     if (!pq::probe::cudaAvailable()) {
         QVERIFY(!model->item(1)->toolTip().isEmpty());

@@ -23,16 +23,6 @@
 namespace pq::widgets {
 namespace {
 
-/** Whether the pin `pattern` holds `name` (as the allocator reads pins; an invalid one none). */
-bool matchesPattern(const std::string &name, const std::string &pattern)
-{
-    try {
-        return std::regex_search(name, std::regex(pattern, std::regex::ECMAScript));
-    } catch (const std::regex_error &) {
-        return false;
-    }
-}
-
 /** Rows whose name, role or format holds every typed word; sorted on the model's SORT_ROLE. */
 class AllocationFilterProxy : public QSortFilterProxyModel
 {
@@ -90,13 +80,25 @@ AllocationView::AllocationView(RunDocument *document, QWidget *parent)
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, &AllocationView::showContextMenu);
     auto *layout = new QVBoxLayout(this);
+    m_refusal = new QLabel(this);
+    m_refusal->setWordWrap(true);
+    m_refusal->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_refusal->setAccessibleName(tr("Why the last pin was not made"));
+    m_refusal->hide();
     layout->addWidget(m_summary);
+    layout->addWidget(m_refusal);
     layout->addWidget(m_filter);
     layout->addWidget(m_table, 1);
 
     connect(m_filter, &QLineEdit::textChanged, this,
             [proxy](const QString &text) { proxy->setWords(text); });
     connect(m_document, &RunDocument::loaded, this, &AllocationView::onLoaded);
+    // a pin the allocator refuses changes nothing: say why, here where it was asked for
+    connect(m_document, &RunDocument::allocationFailed, this, [this](const QString &message) {
+        m_refusal->setText(tr("Not pinned: %1").arg(message));
+        m_refusal->show();
+    });
+    connect(m_document, &RunDocument::loaded, m_refusal, &QWidget::hide);
     connect(m_document, &RunDocument::allocationChanged, this,
             &AllocationView::onAllocationChanged);
 }
@@ -160,7 +162,7 @@ QMenu *AllocationView::contextMenuFor(int proxyRow)
     // the pattern pins that hold this Linear, each removable here
     QMenu *patterns = nullptr;
     for (const core::pipeline::Pin &p : pins) {
-        if (p.pattern == pattern || !matchesPattern(name, p.pattern)) {
+        if (p.pattern == pattern || !core::pipeline::pinMatches(p.pattern, name)) {
             continue;
         }
         if (patterns == nullptr) {
@@ -223,6 +225,11 @@ void AllocationView::showContextMenu(const QPoint &pos)
 QString AllocationView::summaryText() const
 {
     return m_summary->text();
+}
+
+QString AllocationView::refusalText() const
+{
+    return m_refusal->isHidden() ? QString() : m_refusal->text();
 }
 
 }  // namespace pq::widgets

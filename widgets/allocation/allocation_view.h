@@ -42,6 +42,9 @@ public:
     /** The summary and per-format lines above the table. */
     QString summaryText() const;
 
+    /** Why the last pin was refused (empty once a pin or a run was accepted since). */
+    QString refusalText() const;
+
     /** The context menu of a proxy row (what right-clicking it shows); the caller owns it. */
     QMenu *contextMenuFor(int proxyRow);
 
@@ -66,6 +69,7 @@ private:
     AllocationTableModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QLabel *m_summary = nullptr;
+    QLabel *m_refusal = nullptr;
     QLineEdit *m_filter = nullptr;
     QTableView *m_table = nullptr;
 };

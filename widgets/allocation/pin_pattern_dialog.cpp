@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include "core/pipeline/pins.h"
 #include "core/quant/format_spec.h"
 
 namespace pq::widgets {
@@ -112,33 +113,64 @@ void PinPatternDialog::update()
         return;
     }
     const core::quant::FormatId f = format();
+    const core::ModelInventory &inv = m_run->costs.inventory;
     QStringList examples;
-    QString misfit;  // a matched Linear whose shape cannot take the format
-    for (const core::LinearInfo &l : m_run->costs.inventory.linears) {
+    std::vector<bool> groups(inv.groups.size(), false);  // the fused groups the pin holds
+    for (const core::LinearInfo &l : inv.linears) {
         if (!std::regex_search(l.name, re)) {
             continue;
         }
         ++m_matches;
+        groups[l.group] = true;
         if (examples.size() < EXAMPLES) {
             examples << QString::fromStdString(l.name);
         }
-        if (misfit.isEmpty() && !core::quant::checkShape(f, l.outFeatures, l.inFeatures)) {
-            misfit = QString::fromStdString(l.name);
-        }
     }
+    m_status->setText(refusal(f, groups));
     if (m_matches == 0) {
         m_status->setText(tr("Matches no Linear."));
-    } else if (!misfit.isEmpty()) {
-        m_status->setText(tr("%1 cannot store %2 (its shape does not fit the format's groups): "
-                             "narrow the pattern or pick another format.")
-                                  .arg(formatName(f), misfit));
-    } else {
+    } else if (m_status->text().isEmpty()) {
         m_status->setText(
                 tr("Matches %n Linear(s): %1", "", m_matches)
                         .arg(examples.join(QStringLiteral(", ")) +
                              (m_matches > EXAMPLES ? QStringLiteral(", \u2026") : QString())));
+        m_buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
+        return;
     }
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_matches > 0 && misfit.isEmpty());
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
+}
+
+QString PinPatternDialog::refusal(core::quant::FormatId f, const std::vector<bool> &groups) const
+{
+    const core::quant::FormatInfo &info = core::quant::formatInfo(f);
+    if (!info.servable) {
+        return tr("%1 cannot be exported: vLLM has no loader for it.").arg(formatName(f));
+    }
+    const core::ModelInventory &inv = m_run->costs.inventory;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        if (!groups[g]) {
+            continue;
+        }
+        // a pin holds the whole fused group: every member must take the format
+        for (const std::size_t i : inv.groups[g].linears) {
+            const core::LinearInfo &l = inv.linears[i];
+            if (!core::quant::checkShape(f, l.outFeatures, l.inFeatures)) {
+                return tr("%1 cannot store %2 (its shape does not fit the format's groups): "
+                          "narrow the pattern or pick another format.")
+                        .arg(formatName(f), QString::fromStdString(l.name));
+            }
+            // another pin on the same group with another format: the allocator would refuse
+            for (const core::pipeline::Pin &p : m_run->pins) {
+                if (p.format != f && p.pattern != m_pattern->text().toStdString() &&
+                    core::pipeline::pinMatches(p.pattern, l.name)) {
+                    return tr("%1 is pinned to %2 already (pin %3): remove that pin first.")
+                            .arg(QString::fromStdString(l.name), formatName(p.format),
+                                 QString::fromStdString(p.pattern));
+                }
+            }
+        }
+    }
+    return {};
 }
 
 }  // namespace pq::widgets

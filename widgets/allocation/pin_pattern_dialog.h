@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include <QDialog>
 
@@ -19,9 +20,11 @@ namespace pq::widgets {
  * "Pin Matching…": one pin for every Linear whose name a pattern matches — what `prismaquant
  * allocate --pin REGEX=FORMAT` takes (an ECMAScript regex searched in the names). While the
  * pattern is typed, the dialog says how many Linears it matches (with a few of their names), and
- * refuses a pattern that is not a valid regex, matches nothing, or matches a Linear whose shape
- * cannot take the chosen format — so the pin it gives the document is one the allocator accepts.
- * GUI thread only.
+ * refuses what the allocator would refuse for this pin: a pattern that is not a valid regex or
+ * matches nothing, a format vLLM cannot load, a fused group (the pin holds all of it) with a
+ * member whose shape cannot take the format, or one already pinned to another format. (Mixing two
+ * 4-bit families is left to the allocator, whose refusal the Allocation tab shows.) GUI thread
+ * only.
  */
 class PinPatternDialog : public QDialog
 {
@@ -51,6 +54,9 @@ public:
 
 private:
     void update();
+    /** Why pinning the fused groups marked in `groups` to `f` would be refused (empty: it would
+     *  not). */
+    QString refusal(core::quant::FormatId f, const std::vector<bool> &groups) const;
 
     std::shared_ptr<const RunDocument::Run> m_run;
     QLineEdit *m_pattern = nullptr;

@@ -48,6 +48,22 @@ private:
 
 namespace {
 
+/** "12 NVFP4A16 · 16 BF16": Linears per format of what will be written. */
+QString mixText(const core::ct::FormatMap &formats)
+{
+    std::map<core::quant::FormatId, std::size_t> counts;
+    for (const auto &[name, format] : formats) {
+        ++counts[format];
+    }
+    QStringList mix;
+    for (const auto &[format, n] : counts) {
+        const std::string_view name = core::quant::formatInfo(format).name;
+        mix << QStringLiteral("%1 %2").arg(n).arg(
+                QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())));
+    }
+    return mix.join(QStringLiteral(" · "));
+}
+
 QWizardPage *makePage(const QString &title, const QString &subTitle, QWidget *parent)
 {
     auto *p = new QWizardPage(parent);
@@ -162,9 +178,10 @@ ExportWizard::ExportWizard(RunDocument *document,
     m_shardGb->setAccessibleName(tr("Largest file of the checkpoint"));
     m_shardGb->setToolTip(tr("The checkpoint is split into files of at most this size "
                              "(model-00001-of-0000N.safetensors), as Hugging Face does"));
-    m_replace = new QCheckBox(tr("Replace the folder if it exists"), options);
-    m_replace->setToolTip(tr("The old folder is replaced only once the new checkpoint is "
-                             "complete; without this, an existing folder is refused"));
+    m_replace = new QCheckBox(tr("Replace an earlier export in this folder"), options);
+    m_replace->setToolTip(tr("A folder holding an earlier export (or nothing) is replaced, once "
+                             "the new checkpoint is complete; a folder with other files is "
+                             "always refused, so nothing of yours is lost"));
     auto *optionsLayout = new QFormLayout(options);
     auto *activationBox = new QVBoxLayout;
     activationBox->addWidget(m_w4a4);
@@ -281,16 +298,7 @@ void ExportWizard::updateSummary()
         return;
     }
     const core::ct::FormatMap formats = exportFormats();
-    std::map<core::quant::FormatId, std::size_t> counts;
-    for (const auto &[name, format] : formats) {
-        ++counts[format];
-    }
-    QStringList mix;
-    for (const auto &[format, n] : counts) {
-        const std::string_view name = core::quant::formatInfo(format).name;
-        mix << QStringLiteral("%1 %2").arg(n).arg(
-                QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())));
-    }
+
     const core::ModelInventory &inv = run->costs.inventory;
     const std::uint64_t bytes = core::pipeline::artifactBytes(
             inv, inv.totals().bytes - inv.linearSourceBytes(), formats);
@@ -300,12 +308,13 @@ void ExportWizard::updateSummary()
             tr("Linears: %1\nSize: about %2 in %3 file(s) of at most %4\nFolder: %5%6\n"
                "Also copied from the model folder: its tokenizer, chat template and generation "
                "settings, where it has them.\nThe model folder itself is only read.")
-                    .arg(mix.join(QStringLiteral(" · ")), DisplayText::bytes(bytes))
+                    .arg(mixText(formats), DisplayText::bytes(bytes))
                     .arg(shards)
                     .arg(DisplayText::bytes(shardBytes),
                          QDir::toNativeSeparators(
                                  QDir::cleanPath(QDir(m_output->text()).absolutePath())),
-                         m_replace->isChecked() ? tr(" (replaced if it exists)") : QString()));
+                         m_replace->isChecked() ? tr(" (an earlier export there is replaced)")
+                                                : QString()));
 }
 
 QString ExportWizard::recipeText() const
@@ -339,7 +348,7 @@ void ExportWizard::startExport()
     req.maxShardBytes = static_cast<std::uint64_t>(m_shardGb->value() * 1e9);
     req.force = m_replace->isChecked();
     req.inputAmax = run->costs.report.inputMaxima();
-    req.recipe = "PrismaQuant Studio: " + allocation->summary();
+    req.recipe = "PrismaQuant Studio: " + mixText(req.formats).toStdString();
     req.toolVersion = QCoreApplication::applicationVersion().toStdString();
     core::quant::QuantBackend *backend = &m_backend;
     m_job = JobRunner::withResult<core::ct::ExportResult>(

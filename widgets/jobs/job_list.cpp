@@ -19,6 +19,7 @@ void JobList::track(JobRunner *job, const QString &title)
     beginInsertRows({}, 0, 0);
     Entry e;
     e.runner = job;
+    e.id = job;
     e.title = title;
     e.stageClock.start();
     m_jobs.insert(m_jobs.begin(), std::move(e));
@@ -54,13 +55,25 @@ void JobList::track(JobRunner *job, const QString &title)
             changed(row);
         }
     });
+    // an owner that closes mid-job deletes the runner with the queued outcome undelivered (the
+    // export wizard, cancelled): the job has stopped, and its row must not run forever
+    connect(job, &QObject::destroyed, this, [this, job] {
+        if (const int row = rowOf(job); row >= 0) {
+            Entry &e = m_jobs[static_cast<std::size_t>(row)];
+            e.id = nullptr;  // the address may be reused by the next runner
+            if (e.state == State::Running) {
+                e.state = State::Cancelled;
+                changed(row);
+            }
+        }
+    });
     Q_EMIT activeChanged();
 }
 
 int JobList::rowOf(const JobRunner *job) const
 {
     const auto it = std::find_if(m_jobs.begin(), m_jobs.end(),
-                                 [job](const Entry &e) { return e.runner == job; });
+                                 [job](const Entry &e) { return e.id == job; });
     return it == m_jobs.end() ? -1 : static_cast<int>(it - m_jobs.begin());
 }
 
@@ -169,8 +182,8 @@ QVariant JobList::data(const QModelIndex &index, int role) const
         return role == Qt::DisplayRole ? QVariant(stateText(e)) : QVariant();
     case ProgressColumn:
         if (role == FRACTION_ROLE) {
-            if (e.state == State::Succeeded) {
-                return 1.0;
+            if (e.state != State::Running) {  // no busy bar for a job that has ended
+                return e.state == State::Succeeded ? 1.0 : 0.0;
             }
             return e.total > 0 ? static_cast<double>(e.done) / static_cast<double>(e.total) : -1.0;
         }

@@ -16,7 +16,8 @@ class JobRunner;
  * The Studio's long jobs (probe, evaluation, export) as one table (UI.md "Jobs"): what each is,
  * its state, stage and progress with an ETA, and the error in plain words when it failed.
  * Views hand their JobRunner to track() when they start one; the list follows its signals and
- * keeps the final state after the runner is gone. cancel() asks a running job to stop.
+ * keeps the final state after the runner is gone (a runner deleted before it could report — its
+ * owner closed mid-job — ends as cancelled). cancel() asks a running job to stop.
  * Newest job first. GUI thread only.
  */
 class JobList : public QAbstractTableModel
@@ -75,6 +76,7 @@ private:
     struct Entry
     {
         QPointer<JobRunner> runner;
+        const JobRunner *id = nullptr;  ///< the runner's address: rows are found by it
         QString title;
         State state = State::Running;
         QString stage;

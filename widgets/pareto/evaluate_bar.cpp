@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -21,6 +23,14 @@ namespace {
 
 using core::pipeline::MeasuredPoint;
 using core::pipeline::VariantKind;
+
+/** What an evaluation job hands back. */
+struct Outcome
+{
+    std::vector<MeasuredPoint> all;       ///< evaluations.json after recording
+    std::vector<MeasuredPoint> measured;  ///< what this job measured
+    std::vector<std::string> notes;       ///< e.g. a format left out
+};
 
 /** The uniform formats of the run's baselines that evaluations.json has no point for yet. */
 std::vector<core::quant::FormatId> unmeasuredBaselines(const RunDocument::Run &run,
@@ -53,6 +63,18 @@ EvaluateBar::EvaluateBar(RunDocument *document, core::quant::QuantBackend &backe
                "predictions drift from the original model's (KL divergence). The first "
                "evaluation also measures each single-format baseline."));
     m_evaluate->setAccessibleName(tr("Evaluate the recipe at this budget"));
+    m_text = new QPushButton(tr("Text\u2026"), this);
+    m_text->setAccessibleName(tr("Calibration text for the evaluation"));
+    m_text->setToolTip(tr("The text the probe calibrated on, if it is not where the probe "
+                          "recorded it (a run made on another machine)"));
+    connect(m_text, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+                this, tr("The probe's calibration text"), QString(),
+                tr("Text (*.txt *.txt.gz *.jsonl *.jsonl.gz);;All files (*)"));
+        if (!file.isEmpty()) {
+            setCalibrationText(file);
+        }
+    });
     m_cancel = new QPushButton(tr("Cancel"), this);
     m_cancel->setAccessibleName(tr("Cancel the evaluation"));
     m_progress = new QProgressBar(this);
@@ -66,6 +88,7 @@ EvaluateBar::EvaluateBar(RunDocument *document, core::quant::QuantBackend &backe
     auto *row = new QHBoxLayout(this);
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_evaluate);
+    row->addWidget(m_text);
     row->addWidget(m_cancel);
     row->addWidget(m_progress);
     row->addWidget(m_status, 1);
@@ -74,6 +97,7 @@ EvaluateBar::EvaluateBar(RunDocument *document, core::quant::QuantBackend &backe
     connect(m_document, &RunDocument::allocationChanged, this, &EvaluateBar::updateEnabled);
     connect(m_document, &RunDocument::loadStarted, this, [this] {
         cancel();
+        setCalibrationText({});  // another run: the recorded text again
         m_status->clear();
         updateEnabled();
     });
@@ -97,6 +121,12 @@ void EvaluateBar::updateEnabled()
                            m_document->state() == RunDocument::State::Ready);
 }
 
+void EvaluateBar::setCalibrationText(const QString &path)
+{
+    m_calibration = path;
+    m_text->setText(path.isEmpty() ? tr("Text\u2026") : QFileInfo(path).fileName());
+}
+
 bool EvaluateBar::isRunning() const
 {
     return m_job != nullptr;
@@ -114,18 +144,24 @@ void EvaluateBar::start()
     request.recipe = core::pipeline::formatsOf(run->costs.inventory, *allocation);
     request.recipeLabel = core::pipeline::recipeVariantName(*allocation);
     request.recipePredicted = allocation->cost;
+    request.calibOverride = QFile::encodeName(m_calibration).toStdString();
     const QString runDir = m_document->runDirectory();
     const std::string dir = QFile::encodeName(runDir).toStdString();
     core::quant::QuantBackend *backend = &m_backend;
-    m_job = JobRunner::withResult<std::vector<MeasuredPoint>>(
-            [run, request, dir,
-             backend](core::JobContext &ctx) -> core::Result<std::vector<MeasuredPoint>> {
+    m_job = JobRunner::withResult<Outcome>(
+            [run, request, dir, backend](core::JobContext &ctx) -> core::Result<Outcome> {
                 auto measured = probe::measureRun(run->costs, dir, request, *backend, ctx);
                 if (!measured) {
                     return std::move(measured).error();
                 }
                 PQ_TRY_STATUS(core::pipeline::recordEvaluations(dir, measured->points));
-                return core::pipeline::readEvaluations(dir);
+                auto all = core::pipeline::readEvaluations(dir);
+                if (!all) {
+                    return std::move(all).error();
+                }
+                Outcome out{std::move(*all), std::move(measured->points),
+                            std::move(measured->notes)};
+                return out;
             },
             this);
     connect(m_job, &JobRunner::progressChanged, this,
@@ -137,24 +173,28 @@ void EvaluateBar::start()
                 m_progress->setValue(clampInt(done));
                 m_status->setText(tr("%1: %2 of %3").arg(stage).arg(done).arg(total));
             });
-    const std::size_t variants = request.uniform.size() + 2;  // and the source, the recipe
-    connect(m_job, &JobRunner::succeeded, this, [this, runDir, variants] {
-        const auto points = m_job->result<std::vector<MeasuredPoint>>();
+    connect(m_job, &JobRunner::succeeded, this, [this, runDir] {
+        const auto outcome = m_job->result<Outcome>();
         m_job = nullptr;
         setRunning(false);
-        const auto recipe = std::find_if(points->rbegin(), points->rend(), [](const auto &p) {
+        const auto &now = outcome->measured;
+        const auto recipe = std::find_if(now.begin(), now.end(), [](const auto &p) {
             return p.kind == VariantKind::Recipe;
         });
-        m_status->setText(
-                tr("Measured %n variant(s). The recipe: KL %1 nats per token (predicted %2).", "",
-                   static_cast<int>(variants))
-                        .arg(recipe != points->rend() ? QString::number(recipe->meanKl, 'g', 3)
-                                                      : QStringLiteral("?"),
-                             recipe != points->rend() && recipe->predicted
-                                     ? QString::number(*recipe->predicted, 'g', 3)
-                                     : QStringLiteral("?")));
+        QString text = tr("Measured %n variant(s).", "", static_cast<int>(now.size()));
+        if (recipe != now.end()) {
+            text += QLatin1Char(' ') +
+                    tr("The recipe: KL %1 nats per token (predicted %2).")
+                            .arg(QString::number(recipe->meanKl, 'g', 3),
+                                 recipe->predicted ? QString::number(*recipe->predicted, 'g', 3)
+                                                   : QStringLiteral("?"));
+        }
+        for (const std::string &note : outcome->notes) {
+            text += QLatin1Char('\n') + QString::fromStdString(note);
+        }
+        m_status->setText(text);
         if (m_document->runDirectory() == runDir) {  // not another run opened meanwhile
-            m_document->setMeasuredPoints(*points);
+            m_document->setMeasuredPoints(outcome->all);
         }
         Q_EMIT evaluationFinished(true);
     });

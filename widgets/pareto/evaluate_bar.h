@@ -47,6 +47,15 @@ public:
 
     QPushButton *evaluateButton() const { return m_evaluate; }
 
+    /**
+     * The calibration text to cut the held-out windows from, when it is not where the probe
+     * recorded it (a run made on another machine); empty: the recorded one. It must be the same
+     * text (its SHA-256 is checked).
+     */
+    void setCalibrationText(const QString &path);
+
+    QString calibrationText() const { return m_calibration; }
+
 Q_SIGNALS:
     /** Sent when an evaluation ends: `ok` false when it failed or was cancelled. */
     void evaluationFinished(bool ok);
@@ -63,6 +72,8 @@ private:
     QPointer<JobRunner> m_job;
     QPushButton *m_evaluate = nullptr;
     QPushButton *m_cancel = nullptr;
+    QPushButton *m_text = nullptr;
+    QString m_calibration;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
 };

@@ -121,7 +121,10 @@ void ParetoChart::updateRanges()
 void ParetoChart::clear()
 {
     m_curve.clear();
+    m_baselines.clear();
+    m_measured.clear();
     m_budget = 0;
+    updateRanges();
     update();
 }
 

@@ -99,12 +99,22 @@ ProbeView::ProbeView(core::quant::QuantBackend &backend, QWidget *parent)
     m_device->setAccessibleName(tr("Device the probe runs on"));
     m_device->addItem(tr("CPU"), static_cast<int>(probe::Device::Cpu));
     m_device->addItem(tr("GPU (CUDA)"), static_cast<int>(probe::Device::Cuda));
-    if (!probe::cudaAvailable()) {
-        // shown, so that people know it exists, but not choosable here
-        auto *model = qobject_cast<QStandardItemModel *>(m_device->model());
-        model->item(1)->setEnabled(false);
-        model->item(1)->setToolTip(tr("This build's libtorch has no CUDA, or no GPU is visible"));
-    }
+    // the GPU entry is shown, so that people know it exists, and enabled once libtorch says it
+    // can run there — asked on a worker: starting the CUDA driver can take seconds
+    auto *gpu = qobject_cast<QStandardItemModel *>(m_device->model())->item(1);
+    gpu->setEnabled(false);
+    gpu->setToolTip(tr("Checking for a GPU\u2026"));
+    auto *check = JobRunner::withResult<bool>(
+            [](core::JobContext &) -> core::Result<bool> { return probe::cudaAvailable(); }, this);
+    connect(check, &JobRunner::succeeded, this, [this, check, gpu] {
+        const bool available = *check->result<bool>();
+        gpu->setEnabled(available);
+        gpu->setToolTip(available ? QString()
+                                  : tr("This build's libtorch has no CUDA, or no GPU is visible"));
+        m_deviceChecked = true;
+    });
+    connect(check, &JobRunner::finished, check, &QObject::deleteLater);
+    check->start(m_pool);
     m_device->setToolTip(tr("The GPU computes in bfloat16 and is much faster on large models; "
                             "the CPU computes in float32"));
 

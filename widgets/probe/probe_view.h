@@ -64,6 +64,9 @@ public:
     /** CPU, or the GPU (CUDA; disabled, with the reason, where this build or machine has none). */
     QComboBox *deviceBox() const { return m_device; }
 
+    /** Whether the worker has said whether the GPU can be used (the entry follows). */
+    bool deviceChecked() const { return m_deviceChecked; }
+
     /** The status line under the progress bar (stage, ETA, result or error). */
     QString statusText() const;
 
@@ -91,6 +94,7 @@ private:
     QSpinBox *m_seqLen = nullptr;
     QSpinBox *m_heldOut = nullptr;
     QComboBox *m_device = nullptr;
+    bool m_deviceChecked = false;
     QPushButton *m_run = nullptr;
     QPushButton *m_cancel = nullptr;
     QProgressBar *m_progress = nullptr;

@@ -152,9 +152,13 @@ void RunDocument::close()
     m_error.clear();
     m_run.reset();
     m_allocation.reset();
+    const bool hadPoints = !m_measured.empty();
     m_measured.clear();
     m_budget = 0;
     m_state = State::Empty;
+    if (hadPoints) {
+        Q_EMIT measuredPointsChanged();
+    }
 }
 
 void RunDocument::open(const QString &runDir)

@@ -84,16 +84,24 @@ QWidget *WelcomePage::createIntro(QWidget *parent)
     auto *layout = new QVBoxLayout(intro);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(heading(tr("Welcome to PrismaQuant Studio"), 1.6, intro));
-    layout->addWidget(wrappedLabel(
+    const QString what =
             tr("PrismaQuant makes a large language model smaller without guessing where it "
                "hurts. It measures how much each layer of the model minds being stored in fewer "
                "bits, then picks a number format for every layer (NVFP4, MXFP8, BF16\u2026) so "
                "that the whole model fits the size you can afford with the least loss of "
                "quality. The Studio shows that trade-off as a curve you can steer, shows which "
                "layers are sensitive and why, and exports the chosen mix as a checkpoint that "
-               "vLLM serves. The measuring runs with the prismaquant command line (prismaquant "
-               "run or probe); open the run folder it writes to see the results here."),
-            intro));
+               "vLLM serves.");
+#ifdef PQ_HAVE_TORCH
+    const QString where = tr("Open a model and measure it on the Probe tab, or open a run folder "
+                             "the prismaquant command line wrote (prismaquant run or probe, "
+                             "also on another machine).");
+#else
+    const QString where = tr("This build cannot measure (it has no libtorch): measure with the "
+                             "prismaquant command line (prismaquant run or probe) and open the "
+                             "run folder it writes to see the results here.");
+#endif
+    layout->addWidget(wrappedLabel(what + QLatin1Char(' ') + where, intro));
     return intro;
 }
 

@@ -87,6 +87,23 @@ private Q_SLOTS:
         QCOMPARE(*(*points)[3].predicted, 0.002 * 0.8);
     }
 
+    void aNewProbeRetiresThePoints()
+    {
+        QTemporaryDir dir;
+        const std::string run = dir.path().toStdString();
+        auto none = pipeline::retireEvaluations(run);
+        QVERIFY(none && !*none);  // nothing to retire
+        const MeasuredPoint p = point("NVFP4", VariantKind::Uniform, 3000, 0.02);
+        QVERIFY(pipeline::recordEvaluations(run, {p}));
+        auto retired = pipeline::retireEvaluations(run);
+        QVERIFY(retired && *retired);
+        QVERIFY(pipeline::readEvaluations(run)->empty());  // not drawn any more…
+        QVERIFY(std::filesystem::exists(run + "/evaluations.previous.json"));  // …but kept
+        // the next points start a new file
+        QVERIFY(pipeline::recordEvaluations(run, {p}));
+        QCOMPARE(pipeline::readEvaluations(run)->size(), std::size_t{1});
+    }
+
     void damagedFilesAreRefusedNamingTheFile_data()
     {
         QTest::addColumn<QString>("text");
