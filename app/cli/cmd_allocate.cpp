@@ -374,7 +374,7 @@ void registerAllocate(CLI::App &app, CommandRegistry &registry)
             "(exact knapsack over fused groups; the budget covers the whole artifact). Writes "
             "RUN_DIR/recipe.json and RUN_DIR/pareto.csv.\n\nExamples:\n"
             "  prismaquant allocate runs/l8b --target-bits 4.75\n"
-            "  prismaquant allocate runs/l8b --target-size 6GB --pin 'lm_head|down_proj=MXFP8'\n"
+            "  prismaquant allocate runs/l8b --target-size 6GB --pin 'down_proj=MXFP8'\n"
             "  prismaquant allocate runs/q30b --fit-vram 24GiB --context 8192 --kv-dtype fp8");
     addShared(sub, *a);
     sub->add_option("--target-bits", a->targetBits,

@@ -66,7 +66,7 @@ void registerInspect(CLI::App &app, CommandRegistry &registry)
             "role, Linears and fused groups, MoE layout, MTP, passthrough, source dtype.\n"
             "Works with weights, with only config.json + model.safetensors.index.json, or with "
             "config.json alone (shapes derived from the config).\n\n"
-            "Examples:\n  prismaquant inspect examples/tiny-llama\n"
+            "Examples:\n  prismaquant inspect examples/demo-llama\n"
             "  prismaquant inspect ~/models/Qwen3-30B-A3B --json --linears");
     // No CLI::ExistingDirectory check: the engine says what the path is instead (a GGUF file,
     // a single .safetensors file, nothing at all) and what to give, with exit status 2.

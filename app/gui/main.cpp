@@ -72,7 +72,7 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("PrismaQuant"));
     QApplication::setApplicationName(QStringLiteral("PrismaQuant Studio"));
     QApplication::setApplicationVersion(QStringLiteral(PQ_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("prismaquant-studio"));
+    QApplication::setDesktopFileName(QStringLiteral("org.prismaquant.Studio"));  // packaging/linux
     QApplication::setWindowIcon(pq::widgets::appIcon());
     pq::gui::installTranslators(app);
 

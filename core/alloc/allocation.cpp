@@ -223,14 +223,17 @@ Result<Allocator> Allocator::create(const ModelInventory &inventory,
     std::vector<std::optional<FormatId>> pinOf(G);
     std::vector<std::vector<FormatId>> allowed(G);
     std::vector<std::vector<std::pair<std::uint64_t, double>>> optionOf(G);
+    std::vector<bool> pinUsed(pins->size(), false);
     for (std::size_t g = 0; g < G; ++g) {
         const FusedGroup &group = inventory.groups[g];
         for (const std::size_t li : group.linears) {
             const LinearInfo &l = inventory.linears[li];
-            for (const CompiledRule &r : *pins) {
+            for (std::size_t p = 0; p < pins->size(); ++p) {
+                const CompiledRule &r = (*pins)[p];
                 if (!std::regex_search(l.name, r.re)) {
                     continue;
                 }
+                pinUsed[p] = true;
                 if (pinOf[g] && *pinOf[g] != r.format) {
                     return makeError(ErrorCode::InvalidArgument,
                                      fmt::format("pins disagree on {} (vLLM loads it as one "
@@ -294,6 +297,18 @@ Result<Allocator> Allocator::create(const ModelInventory &inventory,
                                          group.vllmModule));
         }
         a.m_pinned[g] = pinOf[g].has_value();
+    }
+    // a pin that holds nothing is a typo or a tensor that is never quantized (lm_head, the
+    // embeddings): saying so beats a recipe that silently ignores it
+    for (std::size_t p = 0; p < pins->size(); ++p) {
+        if (!pinUsed[p]) {
+            return makeError(ErrorCode::InvalidArgument,
+                             fmt::format("pin '{}' matches no quantizable Linear (the embeddings, "
+                                         "lm_head and norms are kept as they are; "
+                                         "`prismaquant inspect MODEL --json --linears` lists the "
+                                         "Linears' names)",
+                                         (*pins)[p].text));
+        }
     }
     // 4-bit families: one per recipe unless mixing is allowed
     std::set<std::string> families;

@@ -351,8 +351,10 @@ ValidationCheck checkForward(const ModelInventory &inv)
                             inv.profile->name));
         return c;
     }
-    fail(c, fmt::format("the probe has no forward pass for profile '{}': data-free allocation "
-                        "(`prismaquant allocate --data-free --model MODEL_DIR`) is the only option",
+    fail(c, fmt::format("the probe has no forward pass for profile '{}': only a data-free "
+                        "allocation (`prismaquant allocate --data-free --model MODEL_DIR`) can "
+                        "be tried, which prices formats by plain weight error (it refuses "
+                        "interleaved, transposed expert tensors)",
                         inv.profile->name));
     return c;
 }

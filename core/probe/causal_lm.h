@@ -39,7 +39,8 @@ struct RuntimeOptions
 /**
  * A decoder-only language model from a Hugging Face directory, run with libtorch (float32 on
  * the CPU, bf16 on CUDA; RuntimeOptions). Weights are read from the memory-mapped safetensors one
- * decoder layer at a time. Families: llama, mistral, qwen2 (q/k/v bias), qwen3 (q/k norms); RoPE
+ * decoder layer at a time. Families: llama, mistral, qwen2 (q/k/v bias), qwen3 (q/k norms), and
+ * the MoE families qwen3_moe and mixtral (routed experts); RoPE
  * default, linear and llama3 scaling; GQA; tied embeddings. Not thread-safe: one call at a time.
  * libtorch stays inside this target's .cpp files; this header shows only core types.
  */

@@ -99,7 +99,11 @@ Result<LinearSensitivity> measureLinear(core::quant::QuantBackend &backend,
         }
     }
     core::quant::QuantOptions o;
-    o.inputAmax = acc.amax;
+    if (acc.amax > 0.0F) {
+        // an expert no calibration token reached has no input maximum; its weight costs do not
+        // need one (only C_y, which it has no tokens for, quantizes the input)
+        o.inputAmax = acc.amax;
+    }
     auto metrics = backend.measure(usable, viewOfTensor(w, name),
                                    {f.data_ptr<float>(), static_cast<std::size_t>(f.numel())}, o);
     if (!metrics) {

@@ -70,6 +70,7 @@ private Q_SLOTS:
     void moeFisherEqualsPerTokenAutograd_data();
     void moeFisherEqualsPerTokenAutograd();
     void rareExpertsGetThePrior();
+    void unroutedExpertsAreMeasuredOnTheirWeights();
     void interruptedProbeResumes();
     void spilledBoundariesGiveTheSameResult();
     void bf16RuntimeAgreesWithFloat32();
@@ -524,6 +525,33 @@ void TestProbe::rareExpertsGetThePrior()
         flagged += l.value("prior", false) ? 1 : 0;
     }
     QCOMPARE(flagged, rare);
+}
+
+void TestProbe::unroutedExpertsAreMeasuredOnTheirWeights()
+{
+    // 4 tokens × top-2 over 8 experts: some experts see no token at all (no input maximum); the
+    // probe used to stop there ("calibrated input maximum 0"), W4A4 NVFP4 on the menu or not
+    const std::string model = synthMoe(m_dir, "qwen3_moe");
+    const auto set = randomWindows(1, 4, 128);
+    probe::ProbeSettings settings;
+    settings.formats = {FormatId::NVFP4, FormatId::MXFP8};
+    settings.outputTokens = 4;
+    auto backend = kernels::cpu::makeCpuBackend();
+    const auto report = probe::runProbe(model, set, settings, *backend, {});
+    QVERIFY2(report.has_value(), report ? "" : report.error().message().c_str());
+    int unrouted = 0;
+    for (const probe::LinearSensitivity &l : report->linears) {
+        if (l.name.find(".experts.") == std::string::npos || l.tokens > 0) {
+            continue;
+        }
+        ++unrouted;
+        QVERIFY2(l.prior, l.name.c_str());
+        QCOMPARE(l.inputAmax, 0.0F);
+        QVERIFY(l.outputCost.empty());
+        QVERIFY2(l.weightCost.at(FormatId::NVFP4) > 0.0 && l.weightCost.at(FormatId::MXFP8) > 0.0,
+                 l.name.c_str());
+    }
+    QVERIFY2(unrouted > 0, "every expert was reached: the case is not exercised");
 }
 
 void TestProbe::interruptedProbeResumes()

@@ -162,6 +162,13 @@ void TestAllocation::pinsAndForbidsAreHonoured()
     c.pins = {{"(", FormatId::MXFP8}};
     auto bad = Allocator::create(inv, syntheticCosts(inv, 2), c);
     QVERIFY(!bad.has_value() && bad.error().message().find("'('") != std::string::npos);
+    // a pin that holds nothing (lm_head is never quantized; or a typo) is refused, not ignored
+    c.pins = {{R"(mlp\.experts\.7\.down_proj$)", FormatId::MXFP8}, {"lm_head", FormatId::MXFP8}};
+    auto none = Allocator::create(inv, syntheticCosts(inv, 2), c);
+    QVERIFY(!none.has_value());
+    QVERIFY2(none.error().message().find("pin 'lm_head' matches no quantizable Linear") !=
+                     std::string::npos,
+             none.error().message().c_str());
 }
 
 void TestAllocation::infeasibleRequestsSayTheSmallestSize()
