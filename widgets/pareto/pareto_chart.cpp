@@ -359,7 +359,21 @@ void ParetoChart::drawCurve(QPainter &p) const
 void ParetoChart::drawMarkers(QPainter &p) const
 {
     const QFontMetrics fm(font());
-    std::vector<QRectF> labels;  // a label that would overlap another is left to the tooltip
+    // what a label must not cover: the markers, then the labels already placed; a label with no
+    // free place is left to the tooltip
+    std::vector<QRectF> taken;
+    const auto around = [](const QPointF &c) {
+        const double h = MARKER_HALF + 1;
+        return QRectF(c.x() - h, c.y() - h, 2 * h, 2 * h);
+    };
+    for (std::size_t i = 0; i < m_baselines.size(); ++i) {
+        taken.push_back(around(baselinePosition(i)));
+    }
+    for (std::size_t i = 0; i < m_measured.size(); ++i) {
+        if (drawsMeasured(i)) {
+            taken.push_back(around(measuredPosition(i)));
+        }
+    }
     for (std::size_t i = 0; i < m_baselines.size(); ++i) {
         const QPointF c = baselinePosition(i);
         p.setPen(QPen(HeatmapLegend::formatColour(m_baselines[i].format), 2));
@@ -367,14 +381,26 @@ void ParetoChart::drawMarkers(QPainter &p) const
         p.drawRect(
                 QRectF(c.x() - MARKER_HALF, c.y() - MARKER_HALF, 2 * MARKER_HALF, 2 * MARKER_HALF));
         const QString name = formatName(m_baselines[i].format);
-        const QRectF label(c.x() + MARKER_HALF + 3, c.y() - fm.height() - 2,
-                           fm.horizontalAdvance(name) + 2, fm.height());
-        const bool free = std::none_of(labels.begin(), labels.end(),
-                                       [&label](const QRectF &o) { return o.intersects(label); });
-        if (free && label.right() <= width()) {
-            p.setPen(palette().color(QPalette::Text));
-            p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, name);
-            labels.push_back(label);
+        const QSizeF size(fm.horizontalAdvance(name) + 2, fm.height());
+        const double gap = MARKER_HALF + 3;
+        // right of the marker, below it, above it, left of it: the first place that is free
+        // inside the plot (the axes have their own text)
+        const QPointF corners[] = {{c.x() + gap, c.y() - size.height() / 2},
+                                   {c.x() - size.width() / 2, c.y() + gap},
+                                   {c.x() - size.width() / 2, c.y() - gap - size.height()},
+                                   {c.x() - gap - size.width(), c.y() - size.height() / 2}};
+        for (const QPointF &corner : corners) {
+            const QRectF label(corner, size);
+            const bool free = plotRect().contains(label) &&
+                              std::none_of(taken.begin(), taken.end(), [&label](const QRectF &o) {
+                                  return o.intersects(label);
+                              });
+            if (free) {
+                p.setPen(palette().color(QPalette::Text));
+                p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, name);
+                taken.push_back(label);
+                break;
+            }
         }
     }
     for (std::size_t i = 0; i < m_measured.size(); ++i) {
