@@ -325,10 +325,16 @@ int runAllocateStage(const AllocArgs &a)
                "tensors)\n",
                result->bitsPerLinearParam(), result->bitsPerParam(),
                core::formatBytes(result->fixedBytes));
-    fmt::print("  predicted Δloss {:.6g} nats/token; Lagrangian lower bound {:.6g}; gap {:.3g}{}\n",
-               result->cost, result->lowerBound, result->cost - result->lowerBound,
+    fmt::print("  {} {:.6g}{}; Lagrangian lower bound {:.6g}; gap {:.3g}{}\n",
+               loaded->costs.dataFree ? "weight-error cost" : "predicted Δloss", result->cost,
+               loaded->costs.dataFree ? " (not in nats: data-free)" : " nats/token",
+               result->lowerBound, result->cost - result->lowerBound,
                result->exact ? " (optimal)" : " (state limit reached: best found)");
-    if (!result->family4.empty()) {
+    const auto counts = result->counts();
+    const bool any4bit = std::any_of(counts.begin(), counts.end(), [](const auto &c) {
+        return core::quant::formatInfo(c.first).nominalBits == 4;
+    });
+    if (!result->family4.empty() && any4bit) {
         fmt::print("  4-bit family: {} (the best single family at this size; "
                    "--mix-4bit-families allows mixing)\n",
                    result->family4 == "nv"   ? "NVFP4"

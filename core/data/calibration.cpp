@@ -51,13 +51,25 @@ Error tooLittleText(std::uint64_t tokens, std::uint64_t window, const Calibratio
     const std::uint64_t need = s.samples + s.heldOutSamples;
     const std::uint64_t fitSamples = windows > s.heldOutSamples ? windows - s.heldOutSamples : 0;
     const std::uint64_t fitLen = tokens / need + (s.bos ? 1 : 0);
+    // only what can run: at least one calibration window, windows of at least 2 tokens
+    std::vector<std::string> fits;
+    if (fitSamples > 0) {
+        fits.push_back(fmt::format("--samples {} at --seq-len {}", fitSamples, s.seqLen));
+    }
+    if (fitLen >= 2) {
+        fits.push_back(fmt::format("--seq-len {} with {} samples", fitLen, s.samples));
+    }
+    fits.push_back("more text");
+    std::string what;
+    for (std::size_t i = 0; i < fits.size(); ++i) {
+        what += (i == 0 ? "" : i + 1 == fits.size() ? ", or " : ", ") + fits[i];
+    }
     return makeError(ErrorCode::InvalidFormat,
                      fmt::format("too little text: the source has {} tokens, {} windows of {}; "
-                                 "{} calibration + {} held-out windows need {} tokens. What fits: "
-                                 "--samples {} at --seq-len {}, or --seq-len {} with {} samples "
-                                 "(or add text)",
+                                 "{} calibration + {} held-out windows need {} tokens. What "
+                                 "fits: {}",
                                  tokens, windows, s.seqLen, s.samples, s.heldOutSamples,
-                                 need * window, fitSamples, s.seqLen, fitLen, s.samples));
+                                 need * window, what));
 }
 
 TokenWindow makeWindow(const std::vector<std::int32_t> &stream,

@@ -258,9 +258,13 @@ std::string inventoryToText(const ModelInventory &inv, const InspectOptions &opt
     line("Profile", fmt::format("{}{}  (probe forward: {})", inv.profile->name,
                                 inv.genericFallback ? " [generic fallback]" : "",
                                 inv.profile->hasForward ? "yes" : "not yet"));
-    line("Tensors", fmt::format("{} from {}, {} params, {} (Linears in {})", all.tensors,
-                                tensorSourceName(inv.source), formatCount(all.params),
-                                formatBytes(all.bytes), inv.sourceDtypeName()));
+    // a checkpoint with no full-precision Linear (an export read back) has no Linear dtype
+    const std::string linearDtype =
+            inv.linears.empty() ? std::string()
+                                : fmt::format(" (Linears in {})", inv.sourceDtypeName());
+    line("Tensors",
+         fmt::format("{} from {}, {} params, {}{}", all.tensors, tensorSourceName(inv.source),
+                     formatCount(all.params), formatBytes(all.bytes), linearDtype));
     line("Layers", fmt::format("{}  hidden {}  heads {}/{} kv  head_dim {}  vocab {}", c.numLayers,
                                c.hiddenSize, c.numHeads, c.numKvHeads, c.headDim, c.vocabSize));
     line("Linears",

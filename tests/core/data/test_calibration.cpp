@@ -287,6 +287,14 @@ void TestCalibration::tooLittleTextSaysWhatFits()
     QVERIFY2(m.find("1002 tokens") != std::string::npos, m.c_str());  // 1000 bytes + "\n\n"
     QVERIFY2(m.find("--samples 5 at --seq-len 128") != std::string::npos, m.c_str());
     QVERIFY2(m.find("--seq-len 100") != std::string::npos, m.c_str());
+
+    // fewer windows than held out: no "--samples 0" (which is refused) among the suggestions
+    s.heldOutSamples = 8;
+    const auto none = buildCalibrationSet(c, byteEncoder, s, {});
+    QVERIFY(!none.has_value());
+    const std::string n = none.error().message();
+    QVERIFY2(n.find("--samples 0") == std::string::npos, n.c_str());
+    QVERIFY2(n.find("--seq-len 62 with 8 samples, or more text") != std::string::npos, n.c_str());
 }
 
 void TestCalibration::recordJson()
