@@ -5,13 +5,9 @@
 #include <cmath>
 
 #include <QFontMetrics>
-#include <QHelpEvent>
-#include <QKeyEvent>
 #include <QLocale>
-#include <QMouseEvent>
 #include <QPainter>
 #include <QStringList>
-#include <QToolTip>
 
 #include "widgets/model/display_text.h"
 #include "widgets/sensitivity/heatmap_legend.h"
@@ -31,7 +27,6 @@ constexpr int PREFERRED_CELL_HEIGHT = 10;
 constexpr int MAX_PREFERRED_WIDTH = 1200;
 constexpr int MAX_PREFERRED_HEIGHT = 800;
 constexpr int MIN_LEGEND_HEIGHT = 220;
-constexpr int PAGE_ROWS = 10;
 
 QString unreachedText()
 {
@@ -72,12 +67,11 @@ int powerOfTwoAtLeast(int n)
 }  // namespace
 
 ExpertGrid::ExpertGrid(QWidget *parent)
-    : QWidget(parent)
+    : CellGrid(parent)
 {
     setAccessibleName(tr("Routed tokens per layer and expert"));
-    setFocusPolicy(Qt::StrongFocus);
-    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    relayout();
+    // Named: a constructor reaches no override of a subclass, and the call says so.
+    ExpertGrid::relayout();
     updateAccessibleDescription();
 }
 
@@ -86,46 +80,7 @@ void ExpertGrid::setData(ExpertGridData data)
     m_data = std::move(data);
     relayout();
     updateGeometry();
-    if (!m_data.contains(m_selected)) {
-        setSelectedCell(-1, -1);
-    }
-    updateAccessibleDescription();
-}
-
-void ExpertGrid::setSelectedCell(int row, int expert)
-{
-    HeatmapIndex index{row, expert};
-    if (!m_data.contains(index)) {
-        index = {};
-    }
-    if (index == m_selected) {
-        return;
-    }
-    m_selected = index;
-    updateAccessibleDescription();
-    update();
-    Q_EMIT cellSelected(m_selected.row, m_selected.column);
-}
-
-QRect ExpertGrid::cellRect(int row, int expert) const
-{
-    if (!m_data.contains({row, expert})) {
-        return {};
-    }
-    const Layout &l = m_layout;
-    return {l.grid.left() + expert * l.cellWidth, l.grid.top() + row * l.cellHeight, l.cellWidth,
-            l.cellHeight};
-}
-
-HeatmapIndex ExpertGrid::cellAt(QPoint pos) const
-{
-    const Layout &l = m_layout;
-    if (!l.grid.contains(pos) || l.cellWidth <= 0 || l.cellHeight <= 0) {
-        return {};
-    }
-    const HeatmapIndex index{(pos.y() - l.grid.top()) / l.cellHeight,
-                             (pos.x() - l.grid.left()) / l.cellWidth};
-    return m_data.contains(index) ? index : HeatmapIndex{};
+    revalidateSelection();
 }
 
 QColor ExpertGrid::tokenColour(std::uint64_t tokens) const
@@ -193,18 +148,13 @@ QString ExpertGrid::tooltipText(int row, int expert) const
     return lines.join(QLatin1Char('\n'));
 }
 
-void ExpertGrid::updateAccessibleDescription()
+QString ExpertGrid::accessibleSummary() const
 {
-    if (!m_selected.isValid()) {
-        setAccessibleDescription(
-                tr("%n layer(s) by %1 expert(s); %2 never reached, %3 prior estimates", "",
-                   m_data.rowCount())
-                        .arg(m_data.columnCount())
-                        .arg(m_data.unreached)
-                        .arg(m_data.priors));
-        return;
-    }
-    setAccessibleDescription(tooltipText(m_selected.row, m_selected.column));
+    return tr("%n layer(s) by %1 expert(s); %2 never reached, %3 prior estimates", "",
+              m_data.rowCount())
+            .arg(m_data.columnCount())
+            .arg(m_data.unreached)
+            .arg(m_data.priors);
 }
 
 // --- layout ------------------------------------------------------------------------------------
@@ -328,11 +278,7 @@ void ExpertGrid::paintEvent(QPaintEvent * /*event*/)
     paintLabels(painter);
     paintLegend(painter);
     paintSelection(painter);
-    if (hasFocus() && !m_layout.grid.isEmpty()) {
-        painter.setPen(QPen(palette().color(QPalette::Highlight), 1, Qt::DotLine));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(m_layout.grid.adjusted(-2, -2, 1, 1));
-    }
+    paintFocusFrame(painter, m_layout.grid);
 }
 
 void ExpertGrid::paintLabels(QPainter &painter) const
@@ -381,132 +327,6 @@ void ExpertGrid::paintLegend(QPainter &painter) const
         entry(notMeasuredText(),
               [&](const QRect &swatch) { HeatmapLegend::fillMissing(painter, swatch, palette()); });
     }
-}
-
-void ExpertGrid::paintSelection(QPainter &painter) const
-{
-    if (!m_selected.isValid()) {
-        return;
-    }
-    // Two rings, light inside dark, so the outline shows on every colour of both palettes.
-    const QRect rect = cellRect(m_selected.row, m_selected.column);
-    painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
-    painter.drawRect(rect.adjusted(-1, -1, 0, 0));
-    painter.setPen(QPen(palette().color(QPalette::HighlightedText), 1));
-    painter.drawRect(rect.adjusted(1, 1, -2, -2));
-}
-
-// --- events ------------------------------------------------------------------------------------
-
-bool ExpertGrid::event(QEvent *event)
-{
-    if (const auto *help = dynamic_cast<QHelpEvent *>(event);
-        help != nullptr && event->type() == QEvent::ToolTip) {
-        const HeatmapIndex index = cellAt(help->pos());
-        if (index.isValid()) {
-            QToolTip::showText(help->globalPos(), tooltipText(index.row, index.column), this,
-                               cellRect(index.row, index.column));
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return QWidget::event(event);
-}
-
-void ExpertGrid::changeEvent(QEvent *event)
-{
-    const QEvent::Type type = event->type();
-    if (type == QEvent::FontChange || type == QEvent::PaletteChange ||
-        type == QEvent::StyleChange) {
-        relayout();
-    }
-    QWidget::changeEvent(event);
-}
-
-void ExpertGrid::resizeEvent(QResizeEvent *event)
-{
-    relayout();
-    QWidget::resizeEvent(event);
-}
-
-void ExpertGrid::mousePressEvent(QMouseEvent *event)
-{
-    const HeatmapIndex index = cellAt(event->position().toPoint());
-    if (event->button() == Qt::LeftButton && index.isValid()) {
-        setSelectedCell(index.row, index.column);
-        event->accept();
-        return;
-    }
-    QWidget::mousePressEvent(event);
-}
-
-void ExpertGrid::mouseDoubleClickEvent(QMouseEvent *event)
-{
-    const HeatmapIndex index = cellAt(event->position().toPoint());
-    if (event->button() == Qt::LeftButton && index.isValid()) {
-        setSelectedCell(index.row, index.column);
-        Q_EMIT cellActivated(index.row, index.column);
-        event->accept();
-        return;
-    }
-    QWidget::mouseDoubleClickEvent(event);
-}
-
-void ExpertGrid::moveSelection(int rows, int experts)
-{
-    if (m_data.rowCount() == 0 || m_data.columnCount() == 0) {
-        return;
-    }
-    if (!m_selected.isValid()) {
-        setSelectedCell(0, 0);
-        return;
-    }
-    setSelectedCell(std::clamp(m_selected.row + rows, 0, m_data.rowCount() - 1),
-                    std::clamp(m_selected.column + experts, 0, m_data.columnCount() - 1));
-}
-
-void ExpertGrid::keyPressEvent(QKeyEvent *event)
-{
-    const int experts = m_data.columnCount();
-    switch (event->key()) {
-    case Qt::Key_Up:
-        moveSelection(-1, 0);
-        break;
-    case Qt::Key_Down:
-        moveSelection(1, 0);
-        break;
-    case Qt::Key_Left:
-        moveSelection(0, -1);
-        break;
-    case Qt::Key_Right:
-        moveSelection(0, 1);
-        break;
-    case Qt::Key_PageUp:
-        moveSelection(-PAGE_ROWS, 0);
-        break;
-    case Qt::Key_PageDown:
-        moveSelection(PAGE_ROWS, 0);
-        break;
-    case Qt::Key_Home:
-        moveSelection(0, -experts);
-        break;
-    case Qt::Key_End:
-        moveSelection(0, experts);
-        break;
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-        if (m_selected.isValid()) {
-            Q_EMIT cellActivated(m_selected.row, m_selected.column);
-        }
-        break;
-    default:
-        QWidget::keyPressEvent(event);
-        return;
-    }
-    event->accept();
 }
 
 }  // namespace pq::widgets

@@ -5,8 +5,8 @@
 #include <QImage>
 #include <QRect>
 #include <QString>
-#include <QWidget>
 
+#include "widgets/sensitivity/cell_grid.h"
 #include "widgets/sensitivity/expert_grid_data.h"
 
 namespace pq::widgets {
@@ -21,9 +21,10 @@ namespace pq::widgets {
  * Like SensitivityHeatmap, the cells are painted into one cached QImage (94 layers × 256
  * experts is a single image, never one widget per cell), rebuilt only when the data, size or
  * palette change. Hover shows an expert's numbers, a click or the arrow keys select, a
- * double-click or Enter activates. GUI thread only.
+ * double-click or Enter activates; that interaction and its signals come from CellGrid, with a
+ * cell's column being its expert index. GUI thread only.
  */
-class ExpertGrid : public QWidget
+class ExpertGrid : public CellGrid
 {
     Q_OBJECT
 
@@ -35,17 +36,6 @@ public:
 
     const ExpertGridData &data() const { return m_data; }
 
-    HeatmapIndex selectedCell() const { return m_selected; }
-
-    /** Selects (row, expert); outside the grid clears the selection. Emits cellSelected(). */
-    void setSelectedCell(int row, int expert);
-
-    /** Where the cell is drawn, in widget coordinates; empty outside the grid. */
-    QRect cellRect(int row, int expert) const;
-
-    /** The cell under `pos`; invalid outside the grid. */
-    HeatmapIndex cellAt(QPoint pos) const;
-
     /**
      * The cell's fill: viridis of its tokens (Reached and Prior), unreachedColour() (Unreached);
      * invalid for Absent and NotMeasured cells, which have no colour of their own.
@@ -53,51 +43,40 @@ public:
     QColor cellColour(int row, int expert) const;
 
     /** The hover text: layer, expert, Linear, routed tokens, whether it is a prior estimate. */
-    QString tooltipText(int row, int expert) const;
+    QString tooltipText(int row, int expert) const override;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-Q_SIGNALS:
-    void cellSelected(int row, int expert);
-    /** The user double-clicked (row, expert) or pressed Enter on it. */
-    void cellActivated(int row, int expert);
-
 protected:
-    bool event(QEvent *event) override;
-    void changeEvent(QEvent *event) override;
+    int rowCount() const override { return m_data.rowCount(); }
+
+    int columnCount() const override { return m_data.columnCount(); }
+
+    const CellGeometry &cellGeometry() const override { return m_layout; }
+
+    void relayout() override;
+    QString accessibleSummary() const override;
     void paintEvent(QPaintEvent *event) override;
-    void resizeEvent(QResizeEvent *event) override;
-    void mousePressEvent(QMouseEvent *event) override;
-    void mouseDoubleClickEvent(QMouseEvent *event) override;
-    void keyPressEvent(QKeyEvent *event) override;
 
 private:
-    struct Layout
+    struct Layout : CellGeometry
     {
-        QRect grid;
         QRect legend;
-        int cellWidth = 0;
-        int cellHeight = 0;
         int labelWidth = 0;  ///< row labels, left of the grid
         int headerHeight = 0;
         int rowLabelStep = 1;
         int columnLabelStep = 1;  ///< a power of two: expert counts usually are
     };
 
-    void relayout();
     void rebuildImage();
     void paintCell(QPainter &painter, const QRect &rect, const ExpertGridCell &cell) const;
     void paintLabels(QPainter &painter) const;
     void paintLegend(QPainter &painter) const;
-    void paintSelection(QPainter &painter) const;
-    void moveSelection(int rows, int experts);
-    void updateAccessibleDescription();
     int legendWidth() const;
     QColor tokenColour(std::uint64_t tokens) const;
 
     ExpertGridData m_data;
-    HeatmapIndex m_selected;
     Layout m_layout;
     QImage m_image;  ///< the cells, device pixels; null when it must be rebuilt
 };

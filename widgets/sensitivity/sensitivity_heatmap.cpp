@@ -6,13 +6,9 @@
 #include <string_view>
 
 #include <QFontMetrics>
-#include <QHelpEvent>
-#include <QKeyEvent>
 #include <QLocale>
-#include <QMouseEvent>
 #include <QPainter>
 #include <QStringList>
-#include <QToolTip>
 
 #include "core/model/tensor_role.h"
 #include "core/quant/format_spec.h"
@@ -35,7 +31,6 @@ constexpr int MAX_CELL_HEIGHT = 32;
 constexpr int PREFERRED_CELL_HEIGHT = 16;
 constexpr int MAX_PREFERRED_HEIGHT = 900;
 constexpr int MIN_LEGEND_HEIGHT = 160;
-constexpr int PAGE_ROWS = 10;
 
 QString fromStd(std::string_view text)
 {
@@ -50,12 +45,11 @@ QString formatName(FormatId format)
 }  // namespace
 
 SensitivityHeatmap::SensitivityHeatmap(QWidget *parent)
-    : QWidget(parent)
+    : CellGrid(parent)
 {
     setAccessibleName(tr("Sensitivity heatmap"));
-    setFocusPolicy(Qt::StrongFocus);
-    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    relayout();
+    // Named: a constructor reaches no override of a subclass, and the call says so.
+    SensitivityHeatmap::relayout();
 }
 
 void SensitivityHeatmap::setData(HeatmapData data)
@@ -70,10 +64,7 @@ void SensitivityHeatmap::setData(HeatmapData data)
         }
     }
     relayout();
-    if (!m_data.contains(m_selected)) {
-        setSelectedCell(-1, -1);
-    }
-    updateAccessibleDescription();
+    revalidateSelection();
 }
 
 void SensitivityHeatmap::setMode(Mode mode)
@@ -90,42 +81,6 @@ void SensitivityHeatmap::setFormat(core::quant::FormatId format)
         m_format = format;
         relayout();
     }
-}
-
-void SensitivityHeatmap::setSelectedCell(int row, int column)
-{
-    HeatmapIndex index{row, column};
-    if (!m_data.contains(index)) {
-        index = {};
-    }
-    if (index == m_selected) {
-        return;
-    }
-    m_selected = index;
-    updateAccessibleDescription();
-    update();
-    Q_EMIT cellSelected(m_selected.row, m_selected.column);
-}
-
-QRect SensitivityHeatmap::cellRect(int row, int column) const
-{
-    if (!m_data.contains({row, column})) {
-        return {};
-    }
-    const Layout &l = m_layout;
-    return {l.grid.left() + column * l.cellWidth, l.grid.top() + row * l.cellHeight, l.cellWidth,
-            l.cellHeight};
-}
-
-HeatmapIndex SensitivityHeatmap::cellAt(QPoint pos) const
-{
-    const Layout &l = m_layout;
-    if (!l.grid.contains(pos) || l.cellWidth <= 0 || l.cellHeight <= 0) {
-        return {};
-    }
-    const HeatmapIndex index{(pos.y() - l.grid.top()) / l.cellHeight,
-                             (pos.x() - l.grid.left()) / l.cellWidth};
-    return m_data.contains(index) ? index : HeatmapIndex{};
 }
 
 double SensitivityHeatmap::normalised(double cost) const
@@ -193,15 +148,10 @@ QString SensitivityHeatmap::tooltipText(int row, int column) const
     return lines.join(QLatin1Char('\n'));
 }
 
-void SensitivityHeatmap::updateAccessibleDescription()
+QString SensitivityHeatmap::accessibleSummary() const
 {
-    if (!m_selected.isValid()) {
-        setAccessibleDescription(
-                tr("%n layer(s) by %1 Linear role(s); no cell selected", "", m_data.rowCount())
-                        .arg(m_data.columnCount()));
-        return;
-    }
-    setAccessibleDescription(tooltipText(m_selected.row, m_selected.column));
+    return tr("%n layer(s) by %1 Linear role(s); no cell selected", "", m_data.rowCount())
+            .arg(m_data.columnCount());
 }
 
 // --- layout ------------------------------------------------------------------------------------
@@ -336,11 +286,7 @@ void SensitivityHeatmap::paintEvent(QPaintEvent * /*event*/)
     paintColumnLabels(painter);
     paintLegend(painter);
     paintSelection(painter);
-    if (hasFocus() && !m_layout.grid.isEmpty()) {
-        painter.setPen(QPen(palette().color(QPalette::Highlight), 1, Qt::DotLine));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(m_layout.grid.adjusted(-2, -2, 1, 1));
-    }
+    paintFocusFrame(painter, m_layout.grid);
 }
 
 void SensitivityHeatmap::paintRowLabels(QPainter &painter) const
@@ -387,132 +333,6 @@ void SensitivityHeatmap::paintLegend(QPainter &painter) const
             painter, m_layout.legend, m_format,
             range == m_data.logRange.end() ? std::nullopt : std::optional<LogRange>(range->second),
             locale());
-}
-
-void SensitivityHeatmap::paintSelection(QPainter &painter) const
-{
-    if (!m_selected.isValid()) {
-        return;
-    }
-    // Two rings, light inside dark, so the outline shows on every colour of both palettes.
-    const QRect rect = cellRect(m_selected.row, m_selected.column);
-    painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(palette().color(QPalette::Highlight), 2));
-    painter.drawRect(rect.adjusted(-1, -1, 0, 0));
-    painter.setPen(QPen(palette().color(QPalette::HighlightedText), 1));
-    painter.drawRect(rect.adjusted(1, 1, -2, -2));
-}
-
-// --- events ------------------------------------------------------------------------------------
-
-bool SensitivityHeatmap::event(QEvent *event)
-{
-    if (const auto *help = dynamic_cast<QHelpEvent *>(event);
-        help != nullptr && event->type() == QEvent::ToolTip) {
-        const HeatmapIndex index = cellAt(help->pos());
-        if (index.isValid()) {
-            QToolTip::showText(help->globalPos(), tooltipText(index.row, index.column), this,
-                               cellRect(index.row, index.column));
-        } else {
-            QToolTip::hideText();
-            event->ignore();
-        }
-        return true;
-    }
-    return QWidget::event(event);
-}
-
-void SensitivityHeatmap::changeEvent(QEvent *event)
-{
-    const QEvent::Type type = event->type();
-    if (type == QEvent::FontChange || type == QEvent::PaletteChange ||
-        type == QEvent::StyleChange) {
-        relayout();
-    }
-    QWidget::changeEvent(event);
-}
-
-void SensitivityHeatmap::resizeEvent(QResizeEvent *event)
-{
-    relayout();
-    QWidget::resizeEvent(event);
-}
-
-void SensitivityHeatmap::mousePressEvent(QMouseEvent *event)
-{
-    const HeatmapIndex index = cellAt(event->position().toPoint());
-    if (event->button() == Qt::LeftButton && index.isValid()) {
-        setSelectedCell(index.row, index.column);
-        event->accept();
-        return;
-    }
-    QWidget::mousePressEvent(event);
-}
-
-void SensitivityHeatmap::mouseDoubleClickEvent(QMouseEvent *event)
-{
-    const HeatmapIndex index = cellAt(event->position().toPoint());
-    if (event->button() == Qt::LeftButton && index.isValid()) {
-        setSelectedCell(index.row, index.column);
-        Q_EMIT cellActivated(index.row, index.column);
-        event->accept();
-        return;
-    }
-    QWidget::mouseDoubleClickEvent(event);
-}
-
-void SensitivityHeatmap::moveSelection(int rows, int columns)
-{
-    if (m_data.rowCount() == 0 || m_data.columnCount() == 0) {
-        return;
-    }
-    if (!m_selected.isValid()) {
-        setSelectedCell(0, 0);
-        return;
-    }
-    setSelectedCell(std::clamp(m_selected.row + rows, 0, m_data.rowCount() - 1),
-                    std::clamp(m_selected.column + columns, 0, m_data.columnCount() - 1));
-}
-
-void SensitivityHeatmap::keyPressEvent(QKeyEvent *event)
-{
-    const int columns = m_data.columnCount();
-    switch (event->key()) {
-    case Qt::Key_Up:
-        moveSelection(-1, 0);
-        break;
-    case Qt::Key_Down:
-        moveSelection(1, 0);
-        break;
-    case Qt::Key_Left:
-        moveSelection(0, -1);
-        break;
-    case Qt::Key_Right:
-        moveSelection(0, 1);
-        break;
-    case Qt::Key_PageUp:
-        moveSelection(-PAGE_ROWS, 0);
-        break;
-    case Qt::Key_PageDown:
-        moveSelection(PAGE_ROWS, 0);
-        break;
-    case Qt::Key_Home:
-        moveSelection(0, -columns);
-        break;
-    case Qt::Key_End:
-        moveSelection(0, columns);
-        break;
-    case Qt::Key_Return:
-    case Qt::Key_Enter:
-        if (m_selected.isValid()) {
-            Q_EMIT cellActivated(m_selected.row, m_selected.column);
-        }
-        break;
-    default:
-        QWidget::keyPressEvent(event);
-        return;
-    }
-    event->accept();
 }
 
 }  // namespace pq::widgets

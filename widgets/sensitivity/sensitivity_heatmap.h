@@ -7,9 +7,9 @@
 #include <QImage>
 #include <QRect>
 #include <QString>
-#include <QWidget>
 
 #include "core/quant/formats.h"
+#include "widgets/sensitivity/cell_grid.h"
 #include "widgets/sensitivity/heatmap_data.h"
 
 namespace pq::widgets {
@@ -27,9 +27,11 @@ namespace pq::widgets {
  *
  * The grid is painted into a cached QImage, rebuilt only when the data, mode, format, size or
  * palette change, so a model of 100 layers × 20 roles repaints in well under a frame; there is
- * never one widget per cell. Labels, legend and selection are drawn over it. GUI thread only.
+ * never one widget per cell. Labels, legend and selection are drawn over it. Selection, keys,
+ * tooltips and the cellSelected()/cellActivated() signals come from CellGrid, shared with
+ * ExpertGrid. GUI thread only.
  */
-class SensitivityHeatmap : public QWidget
+class SensitivityHeatmap : public CellGrid
 {
     Q_OBJECT
 
@@ -60,52 +62,31 @@ public:
 
     core::quant::FormatId format() const { return m_format; }
 
-    HeatmapIndex selectedCell() const { return m_selected; }
-
-    /**
-     * Selects (row, column); an index outside the grid clears the selection. Emits
-     * cellSelected() when the selection changes, whoever changed it.
-     */
-    void setSelectedCell(int row, int column);
-
-    /** Where the cell is drawn, in widget coordinates; empty for an index outside the grid. */
-    QRect cellRect(int row, int column) const;
-
-    /** The cell under `pos` (widget coordinates); invalid outside the grid. */
-    HeatmapIndex cellAt(QPoint pos) const;
-
     /** The cell's fill colour in the current mode; invalid for an empty cell. */
     QColor cellColour(int row, int column) const;
 
     /** The hover text of a cell: layer, role, module, Linears, params, Δloss, chosen format. */
-    QString tooltipText(int row, int column) const;
+    QString tooltipText(int row, int column) const override;
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-Q_SIGNALS:
-    /** The selection moved to (row, column): a click, the keyboard, or setSelectedCell(). */
-    void cellSelected(int row, int column);
-    /** The user double-clicked (row, column) or pressed Enter on it. */
-    void cellActivated(int row, int column);
-
 protected:
-    bool event(QEvent *event) override;
-    void changeEvent(QEvent *event) override;
+    int rowCount() const override { return m_data.rowCount(); }
+
+    int columnCount() const override { return m_data.columnCount(); }
+
+    const CellGeometry &cellGeometry() const override { return m_layout; }
+
+    void relayout() override;
+    QString accessibleSummary() const override;
     void paintEvent(QPaintEvent *event) override;
-    void resizeEvent(QResizeEvent *event) override;
-    void mousePressEvent(QMouseEvent *event) override;
-    void mouseDoubleClickEvent(QMouseEvent *event) override;
-    void keyPressEvent(QKeyEvent *event) override;
 
 private:
     /** Where everything goes at the current size, font and mode. */
-    struct Layout
+    struct Layout : CellGeometry
     {
-        QRect grid;  ///< the cells, an exact multiple of the cell size
         QRect legend;
-        int cellWidth = 0;
-        int cellHeight = 0;
         int labelWidth = 0;    ///< row labels, left of the grid
         int headerHeight = 0;  ///< column labels, above the grid
         bool rotatedHeader = false;
@@ -113,16 +94,12 @@ private:
         int columnLabelStep = 1;
     };
 
-    void relayout();
     void invalidateImage();
     void rebuildImage();
     void paintCell(QPainter &painter, const QRect &rect, int row, int column) const;
     void paintRowLabels(QPainter &painter) const;
     void paintColumnLabels(QPainter &painter) const;
     void paintLegend(QPainter &painter) const;
-    void paintSelection(QPainter &painter) const;
-    void moveSelection(int rows, int columns);
-    void updateAccessibleDescription();
     int legendWidth() const;
     int columnLabelWidth() const;
     double normalised(double cost) const;
@@ -130,7 +107,6 @@ private:
     HeatmapData m_data;
     Mode m_mode = Mode::Sensitivity;
     core::quant::FormatId m_format = core::quant::FormatId::NVFP4;
-    HeatmapIndex m_selected;
     Layout m_layout;
     QImage m_image;  ///< the grid, device pixels; null when it must be rebuilt
 };
